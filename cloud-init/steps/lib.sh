@@ -243,3 +243,16 @@ wait_for_tcp() {
 selinux_enabled() {
   command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled
 }
+
+# wait_for_path PATH SECONDS: wait for a file the hub publishes (workers boot alongside
+# the hub, which may still be downloading). Files appear by atomic rename, so existing
+# means complete.
+wait_for_path() {
+  local path=$1 secs=$2 waited=0
+  until [[ -e "$path" ]]; do
+    ((waited >= secs)) && die "gave up after ${secs}s waiting for $path"
+    ((waited % 300 == 0)) && log "waiting for $path (from the hub)"
+    sleep 10
+    waited=$((waited + 10))
+  done
+}

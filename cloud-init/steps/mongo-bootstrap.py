@@ -312,15 +312,21 @@ def ensure_admin(open_conn, user, password):
         conn.close()
         if e.code != AUTH_FAILED:
             raise
+    except Exception:
+        conn.close()
+        raise
     conn = open_conn()  # fresh connection: no half-finished SASL conversation
     try:
         conn.command("admin", [("createUser", user), ("pwd", password),
                                ("roles", [{"role": "root", "db": "admin"}])])
+        conn.authenticate(user, password)
     except CommandError as e:
         conn.close()
         raise BootstrapError("cannot authenticate as %s and cannot create it (%s): the user exists with "
                              "another password, or other users exist already" % (user, e))
-    conn.authenticate(user, password)
+    except Exception:
+        conn.close()
+        raise
     return conn, True
 
 
