@@ -1,16 +1,15 @@
 """Ask Deadline how many jobs are queued or rendering. The one place that knows how.
 
-Two ways, chosen by DEADLINE_QUERY in the guard's config:
+Three ways, chosen by DEADLINE_QUERY in the guard's config:
 
-- "deadlinecommand" (default): `deadlinecommand -GetJobIdsFilter Status=...` prints one job id
+- "mongo" (default): count jobs with Stat = 1 in deadline10db.Jobs, over the TLS connection the
+  hub already has (see deadline_mongo.py). Nothing extra to install on the hub.
+- "deadlinecommand": `deadlinecommand -GetJobIdsFilter Status=...` prints one job id
   (24 hex digits) per matching job; its filters are ORed. The hub holds only the repository, so
   the client binaries must be installed there once (the client installer with
   `--binariesonly true`, connected to the local repository). Slow to start (seconds), which is
   fine once a minute, and it stays correct whatever Deadline keeps in its database.
-- "command": any command that prints a single integer, the number of active jobs. This is
-  the hook for a direct MongoDB query (deadline10db, collection Jobs, count of documents whose
-  `Stat` is 1 = Active, i.e. queued or rendering), e.g. through the project's small MongoDB
-  client, without the guard having to know that client's internals.
+- "command": any command that prints a single integer, the number of active jobs.
 
 Any failure returns None: the decision treats that as "unknown" and never deletes on it.
 """
@@ -38,7 +37,10 @@ def count_job_ids(output):
 
 def active_jobs(config, log, timeout=120):
     """Number of queued or rendering jobs, or None when Deadline could not be asked."""
-    how = config.get("DEADLINE_QUERY", "deadlinecommand")
+    how = config.get("DEADLINE_QUERY", "mongo")
+    if how == "mongo":
+        import deadline_mongo  # only this backend needs it
+        return deadline_mongo.active_jobs(config, log)
     try:
         if how == "deadlinecommand":
             argv = [config.get("DEADLINECOMMAND", DEFAULT_DEADLINECOMMAND), "-GetJobIdsFilter"] + ACTIVE_FILTERS

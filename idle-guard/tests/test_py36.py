@@ -16,7 +16,7 @@ LATER_ONLY = [r"capture_output\s*=", r"\btext\s*=\s*True", r"fromisoformat", r"\
 class Python36(unittest.TestCase):
     def test_sources_found(self):
         names = [os.path.basename(p) for p in SOURCES]
-        for n in ["guard.py", "decide.py", "state.py", "hetzner.py", "deadline.py", "sigv4.py", "aws_ec2.py"]:
+        for n in ["guard.py", "decide.py", "state.py", "hetzner.py", "deadline.py", "deadline_mongo.py", "sigv4.py", "aws_ec2.py"]:
             self.assertIn(n, names)
 
     def test_parses_as_python_3_6(self):
