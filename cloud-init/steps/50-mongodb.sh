@@ -46,6 +46,8 @@ if ! getent passwd mongod >/dev/null; then
   useradd --system -U -M -d "$DATA_MOUNT/mongodb" -s /usr/sbin/nologin mongod
 fi
 install -d -o mongod -g mongod -m 0750 "$DATA_MOUNT/mongodb"
+# mongod.conf may log to a file under /var/log/mongodb (cloud-init's mongod.conf does).
+install -d -o mongod -g mongod -m 0750 /var/log/mongodb
 server_pem="$OOMERFARM_ETC/secrets/mongodb-server.pem"
 [[ -s "$server_pem" ]] || die "missing $server_pem"
 chown mongod:mongod "$server_pem"
