@@ -1,0 +1,121 @@
+// The hub: Nebula lighthouse, Samba, MongoDB and the Deadline repository on one server, with a
+// stable public address and a data volume. Cloud specifics stay behind the backend seam.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { Cloud, Image } from "../lib/config";
+import { FarmFacts, hostCloudConfig, hubFiles, PATHS, SAMBA_USER } from "../cloud-init/hostFiles";
+import { MONGODB_PORT } from "../nebula/firewall";
+import { backendFor } from "./cloud";
+import { HostCredentials } from "./NebulaCA";
+import { FarmSecretValues } from "./FarmCredentials";
+
+export interface HubArgs {
+  farmName: string;
+  cloud: Cloud;
+  location: string;
+  serverType: string;
+  image: Image;
+  dataVolumeGb: number;
+  keepData: boolean;
+  nebulaPort: number;
+  sshAllowedCidrs: string[];
+  waitForReady: boolean;
+  overlayPrefix: number;
+  overlayCidr: string;
+  renderers: string[];
+  nebulaCaPem: pulumi.Input<string>;
+  identity: pulumi.Output<HostCredentials>;
+  credentials: pulumi.Output<FarmSecretValues>;
+  labels: Record<string, string>;
+}
+
+const WAIT_READY_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "cloud-init", "wait-ready.sh"), "utf8");
+
+export class Hub extends pulumi.ComponentResource {
+  readonly publicIp: pulumi.Output<string>;
+  readonly overlayIp: pulumi.Output<string>;
+  /** what every farm host shares (secret): workers boot from it */
+  readonly facts: pulumi.Output<FarmFacts>;
+  readonly userData: pulumi.Output<string>;
+  readonly ready: pulumi.Output<string>;
+
+  constructor(name: string, args: HubArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("oomerfarm:index:Hub", name, {}, opts);
+    const labels = { ...args.labels, "oomerfarm-role": "hub" };
+    const site = backendFor(args.cloud).hubSite(name, {
+      farmName: args.farmName,
+      location: args.location,
+      dataVolumeGb: args.dataVolumeGb,
+      keepData: args.keepData,
+      nebulaPort: args.nebulaPort,
+      sshAllowedCidrs: args.sshAllowedCidrs,
+      sshPublicKey: args.credentials.apply((c) => c.sshPublicKey),
+      labels,
+    }, this);
+    this.publicIp = site.publicIp;
+    this.overlayIp = args.identity.apply((i) => i.overlayIp);
+
+    this.facts = pulumi.secret(pulumi.all([site.publicIp, args.nebulaCaPem, args.credentials, args.identity]).apply(([publicIp, caPem, creds, identity]): FarmFacts => ({
+      farmName: args.farmName,
+      overlayPrefix: args.overlayPrefix,
+      overlayCidr: args.overlayCidr,
+      hubOverlayIp: identity.overlayIp,
+      hubPublicIp: publicIp,
+      nebulaPort: args.nebulaPort,
+      renderers: args.renderers,
+      nebulaCaPem: caPem,
+      tlsCaPem: creds.tlsCaPem,
+      sambaPassword: creds.sambaPassword,
+      deadlineClientPfxBase64: creds.deadlineClientPfxBase64,
+      deadlineClientPfxPassphrase: creds.deadlineClientPfxPassphrase,
+    })));
+
+    this.userData = pulumi.secret(pulumi.all([this.facts, args.identity, args.credentials, site.dataDevice]).apply(([facts, identity, creds, dataDevice]) =>
+      hostCloudConfig(`${args.farmName}-hub`, "hub", hubFiles(facts, identity, {
+        mongodbServerPem: creds.mongodbServerPem,
+        mongodbAdminPassword: creds.mongodbAdminPassword,
+        mongodbDeadlinePassword: creds.mongodbDeadlinePassword,
+        dataDevice,
+      }))));
+
+    const server = site.launch({ serverType: args.serverType, image: args.image, userData: this.userData });
+    this.ready = this.waitUntilReady(name, args, server.serverId, server.readyAfter);
+
+    this.registerOutputs({
+      publicIp: this.publicIp,
+      overlayIp: this.overlayIp,
+      ready: this.ready,
+    });
+  }
+
+  /** `pulumi up` returns only when the hub's boot has finished, or fails with the failing step. */
+  private waitUntilReady(name: string, args: HubArgs, serverId: pulumi.Output<string>, after: pulumi.Resource[]): pulumi.Output<string> {
+    if (!args.waitForReady) return pulumi.output("not waited for (waitForReady is false)");
+    if (args.sshAllowedCidrs.length === 0) {
+      const why = "waitForReady is on but sshAllowedCidrs is empty: the hub's SSH is closed, so `pulumi up` cannot wait for the hub's boot. Open SSH to your address or set waitForReady false.";
+      pulumi.log.warn(why, this);
+      return pulumi.output(`not waited for: ${why}`);
+    }
+    const wait = new command.remote.Command(`${name}-ready`, {
+      connection: {
+        host: this.publicIp,
+        user: "root",
+        privateKey: args.credentials.apply((c) => c.sshPrivateKey),
+        dialErrorLimit: 60,
+        perDialTimeout: 10,
+      },
+      create: WAIT_READY_SCRIPT,
+      triggers: [serverId],
+    }, { parent: this, dependsOn: after, customTimeouts: { create: "70m" } });
+    return wait.stdout;
+  }
+}
+
+export const HUB_SHARES = {
+  repository: PATHS.repositoryDir,
+  share: PATHS.shareDir,
+  sambaUser: SAMBA_USER,
+  mongodbPort: MONGODB_PORT,
+};

@@ -1,0 +1,64 @@
+// The seam between the farm and a cloud: the Hub and WorkerPool components speak only this.
+// A backend (hcloud.ts, aws.ts) turns it into that cloud's resources.
+import * as pulumi from "@pulumi/pulumi";
+import { Image } from "../../lib/config";
+
+export interface HubSiteArgs {
+  farmName: string;
+  location: string;
+  dataVolumeGb: number;
+  keepData: boolean;
+  nebulaPort: number;
+  sshAllowedCidrs: string[];
+  sshPublicKey: pulumi.Input<string>;
+  labels: Record<string, string>;
+}
+
+/** What exists before the hub server: its stable address and data volume. */
+export interface HubSite {
+  publicIp: pulumi.Output<string>;
+  /** block device path of the data volume as the server will see it */
+  dataDevice: pulumi.Output<string>;
+  launch(args: HubLaunchArgs): HubServer;
+}
+
+export interface HubLaunchArgs {
+  serverType: string;
+  image: Image;
+  /** the cloud-config; passed as a secret */
+  userData: pulumi.Output<string>;
+}
+
+export interface HubServer {
+  serverId: pulumi.Output<string>;
+  /** resources the readiness wait must follow (server, volume attachment, address) */
+  readyAfter: pulumi.Resource[];
+}
+
+export interface WorkerSiteArgs {
+  farmName: string;
+  poolName: string;
+  location: string;
+  serverType: string;
+  image: Image;
+  nebulaPort: number;
+  spot: boolean;
+  spotMaxPrice?: number;
+  sshPublicKey: pulumi.Input<string>;
+  labels: Record<string, string>;
+}
+
+/** Per-pool shared resources (firewall, network); workers are launched into it one by one. */
+export interface WorkerSite {
+  launch(name: string, userData: pulumi.Output<string>): WorkerServer;
+}
+
+export interface WorkerServer {
+  serverId: pulumi.Output<string>;
+  publicIp: pulumi.Output<string>;
+}
+
+export interface CloudBackend {
+  hubSite(name: string, args: HubSiteArgs, parent: pulumi.Resource): HubSite;
+  workerSite(name: string, args: WorkerSiteArgs, parent: pulumi.Resource): WorkerSite;
+}
