@@ -2,11 +2,12 @@
 // the files it writes, and the "is this slot online already?" probe (fake and live Nebula).
 
 import { spawnSync, SpawnSyncOptions } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { InhouseBundle, sealKeybundle } from "../lib/keybundle";
-import { defaultCommon, haveTools, makeBundle, REPO } from "./fixtures/inhouse/bundle";
+import { defaultCommon, fakeSlotFiles, file, haveTools, makeBundle, REPO, slotName } from "./fixtures/inhouse/bundle";
 import { startLiveFarm } from "./fixtures/inhouse/live";
 
 const WORKER_SH = path.join(REPO, "cloud-init/inhouse/worker.sh");
@@ -57,8 +58,11 @@ function worker(args: string[], opts: { env?: Record<string, string | undefined>
   return { status: r.status, stderr: String(r.stderr), stdout: String(r.stdout) };
 }
 
+/** worker.sh's private staging directories (in /dev/shm when it can, else /tmp). */
 function staleStages(): string[] {
-  return fs.readdirSync("/tmp").filter((n) => n.startsWith("oomerfarm-inhouse."));
+  return ["/dev/shm", "/tmp"]
+    .filter((d) => fs.existsSync(d))
+    .flatMap((d) => fs.readdirSync(d).filter((n) => n.startsWith("oomerfarm-inhouse.")).map((n) => `${d}/${n}`));
 }
 
 describeIf("worker.sh", () => {
@@ -102,6 +106,7 @@ describeIf("worker.sh", () => {
     const r = worker(["--bundle", sealed, "--slot", "92", "--root", root]);
     expect(r.stderr).toMatch(/bundle holds slot\(s\) 91-93; using slot 92 \(worker0092, 10\.87\.99\.92\)/);
     expect(r.stderr).toMatch(/slot 92 \(worker0092, 10\.87\.99\.92\) is free/);
+    expect(r.stderr).toMatch(/files of worker0092: 10 of 10 file\(s\) changed/);
     expect(r.status).toBe(0);
 
     const slot = bundle.slots.find((s) => s.slot === 92)!;
@@ -119,7 +124,7 @@ describeIf("worker.sh", () => {
 
     // The fake nebula saw the probe config, rewritten to the staged probe files.
     const log = fs.readFileSync(path.join(tmp, "fake-nebula.log"), "utf8").split("\n");
-    expect(log[0]).toMatch(/^\/tmp\/oomerfarm-inhouse\.\w+\/probe\/config\.yml$/);
+    expect(log[0]).toMatch(/^\/(dev\/shm|tmp)\/oomerfarm-inhouse\.\w+\/probe\/config\.yml$/);
     expect(log[1]).toBe("stopped");
     const staged = path.join(tmp, "fake-nebula.log.probe-dir");
     const config = JSON.parse(fs.readFileSync(path.join(staged, "config.yml"), "utf8"));
@@ -134,8 +139,7 @@ describeIf("worker.sh", () => {
     // Idempotent: a second run changes nothing.
     const again = worker(["--bundle", sealed, "--slot", "92", "--root", root]);
     expect(again.status).toBe(0);
-    expect(again.stderr).toMatch(/common files: 0 of 6 file\(s\) changed/);
-    expect(again.stderr).toMatch(/files of worker0092: 0 of 4 file\(s\) changed/);
+    expect(again.stderr).toMatch(/files of worker0092: 0 of 10 file\(s\) changed/);
     fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
   });
 
@@ -147,6 +151,59 @@ describeIf("worker.sh", () => {
     expect(r.status).toBe(0);
     expect(fs.readdirSync(root)).toEqual([]);
     fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
+  });
+
+  test("a slot's file wins over a common file with the same path", () => {
+    const perSlot = makeBundle({
+      slots: [91, 92],
+      slotFiles: (slot) => [...fakeSlotFiles(slot), file("/etc/oomerfarm/farm.env", `HOST_NAME='${slotName(slot)}'\n`)],
+    });
+    const root = path.join(tmp, "root-override");
+    const r = worker(["--bundle", seal(perSlot, "override.okb"), "--slot", "91", "--root", root]);
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(root, "etc/oomerfarm/farm.env"), "utf8")).toBe("HOST_NAME='worker0091'\n");
+    expect(r.stderr).toMatch(/files of worker0091: 10 of 10 file\(s\) changed/); // 6 common - 1 + 5 own
+    fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
+  });
+
+  test("without NEBULA_BIN or nebula on PATH it uses the pinned release via fetch_verified", () => {
+    // A PATH holding everything worker.sh needs except nebula (and curl: no network either).
+    const bin = path.join(tmp, "bin");
+    fs.mkdirSync(bin);
+    const tools = ["bash", "env", "unshare", "openssl", "hostname", "mktemp", "rm", "mkdir", "mv", "cat", "ip", "ping", "sleep",
+      "tail", "awk", "grep", "tar", "gzip", "sha256sum", "cut", "dirname", "date", "find", "head", "chmod", "cp", "basename"];
+    for (const t of tools) {
+      const where = spawnSync("bash", ["-c", `command -v ${t}`], { encoding: "utf8" }).stdout.trim();
+      fs.symlinkSync(where, path.join(bin, t));
+    }
+    fs.symlinkSync(fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : spawnSync("bash", ["-c", "command -v python3"], { encoding: "utf8" }).stdout.trim(), path.join(bin, "python3"));
+
+    // The "release": a tarball with nebula in a subdirectory, cached where the nebula step keeps it.
+    const rel = path.join(tmp, "release");
+    fs.mkdirSync(path.join(rel, "nebula-9.9.9"), { recursive: true });
+    fs.copyFileSync(FAKE_NEBULA, path.join(rel, "nebula-9.9.9/nebula"));
+    const tarball = path.join(tmp, "nebula.tar.gz");
+    expect(spawnSync("tar", ["-czf", tarball, "-C", rel, "nebula-9.9.9"]).status).toBe(0);
+    const sha = crypto.createHash("sha256").update(fs.readFileSync(tarball)).digest("hex");
+    const root = path.join(tmp, "root-fetch");
+    fs.mkdirSync(path.join(root, "var/cache/oomerfarm"), { recursive: true });
+    fs.copyFileSync(tarball, path.join(root, "var/cache/oomerfarm/nebula-9.9.9-linux-amd64.tar.gz"));
+
+    const pinned = (sha256: string) =>
+      seal(makeBundle({ slots: [91], common: defaultCommon(`NEBULA_VERSION='9.9.9'\nNEBULA_URL='https://example.invalid/nebula-linux-amd64.tar.gz'\nNEBULA_SHA256='${sha256}'\n`) }), `pinned-${sha256.slice(0, 4)}.okb`);
+    const env = { NEBULA_BIN: undefined, PATH: bin };
+    const r = worker(["--bundle", pinned(sha), "--slot", "91", "--root", root, "--check-only"], { env });
+    expect(r.stderr).toMatch(/reusing .*nebula-9\.9\.9-linux-amd64\.tar\.gz \(sha256 ok\)/);
+    expect(r.stderr).toMatch(/slot 91 \(worker0091, 10\.87\.99\.91\) is free/);
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(tmp, "fake-nebula.log"), "utf8")).toMatch(/config\.yml\nstopped\n$/);
+    fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
+
+    // A cached file that does not match the pin is not run; the download (no curl here) fails.
+    const bad = worker(["--bundle", pinned("0".repeat(64)), "--slot", "91", "--root", root, "--check-only"], { env });
+    expect(bad.stderr).toMatch(/sha256 [0-9a-f]{64}, want 0{64}: downloading again/);
+    expect(bad.stderr).toMatch(/worker\.sh: could not fetch the pinned nebula release\n$/);
+    expect(bad.status).toBe(1);
   });
 
   test("the slot comes from a workerNNNN hostname, else from an earlier run, else a clear error", () => {

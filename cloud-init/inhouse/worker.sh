@@ -55,7 +55,7 @@ find_python() {
 }
 
 # The bundle reader. Messages match lib/keybundle.ts; format documented there and in README.md.
-# Subcommands: verify BUNDLE CT_OUT | info PLAIN SLOT | write PLAIN ROOT common|slot [SLOT]
+# Subcommands: verify BUNDLE CT_OUT | info PLAIN SLOT | write PLAIN ROOT common|all [SLOT]
 #              | probe PLAIN DIR
 PYPROG=$(
   cat <<'PY'
@@ -181,7 +181,12 @@ def main(argv):
         s = find_slot(b, int(argv[2]))
         print(s["ip"], s["name"], b["farm"], ranges([x["slot"] for x in b["slots"]]))
     elif cmd == "write":
-        entries = b["common"] if argv[3] == "common" else find_slot(b, int(argv[4]))["files"]
+        entries = b["common"]
+        if argv[3] == "all":
+            # A slot's file wins over a common file with the same path (e.g. a per-slot farm.env).
+            own = find_slot(b, int(argv[4]))["files"]
+            paths = set(e["path"] for e in own)
+            entries = [e for e in entries if e["path"] not in paths] + own
         n = write(b, argv[2], entries)
         print("%d of %d file(s) changed" % (n, len(entries)))
     elif cmd == "probe":
@@ -256,7 +261,7 @@ parse_args() {
 choose_slot() {
   [[ -n "$SLOT" ]] && return 0
   local name recorded="$ROOT/var/lib/oomerfarm/inhouse-slot"
-  name=$(hostname 2>/dev/null || true)
+  name=$(uname -n)
   if SLOT=$(slot_from_hostname "$name"); then
     say "slot $SLOT from the hostname $name"
   elif [[ -s "$recorded" ]] && SLOT=$(<"$recorded") && [[ "$SLOT" =~ ^[0-9]+$ ]]; then
@@ -303,23 +308,32 @@ find_nebula() {
     printf '%s\n' "$ROOT/usr/local/bin/nebula"
     return 0
   fi
-  # Download the pinned release with the farm's own fetch_verified (sha256 checked), into the
-  # cache the boot steps use, and unpack only the nebula binary into the private stage.
-  local libsh="$STAGE/root/usr/local/lib/oomerfarm/steps/lib.sh" farmenv="$STAGE/root/etc/oomerfarm/farm.env"
-  [[ -r "$libsh" && -r "$farmenv" ]] || fail "no nebula binary (set NEBULA_BIN) and the bundle lacks lib.sh or farm.env to fetch one"
+  # Download the pinned release with the farm's own fetch_verified (sha256 checked) to the
+  # file name the nebula boot step uses, so that step reuses it. The binary is unpacked under
+  # the cache, not the stage: /dev/shm and /tmp are often mounted noexec.
+  local lib farmenv="$STAGE/root/etc/oomerfarm/farm.env"
+  for lib in "$STAGE/root/usr/local/lib/oomerfarm/lib.sh" "$STAGE/root/usr/local/lib/oomerfarm/steps/lib.sh" ""; do
+    [[ -z "$lib" || -r "$lib" ]] && break
+  done
+  [[ -n "$lib" && -r "$farmenv" ]] || fail "no nebula binary (set NEBULA_BIN) and the bundle lacks lib.sh or farm.env to fetch one"
   (
     export OOMERFARM_STEP=inhouse OOMERFARM_ENV_FILE="$farmenv"
     export OOMERFARM_LOG_DIR="$ROOT/var/log/oomerfarm" OOMERFARM_CACHE_DIR="$ROOT/var/cache/oomerfarm"
     # shellcheck source=/dev/null
-    source "$libsh"
+    source "$lib"
     load_farm_env
-    require_vars NEBULA_URL NEBULA_SHA256
-    archive="$OOMERFARM_CACHE_DIR/${NEBULA_URL##*/}"
+    require_vars NEBULA_VERSION NEBULA_URL NEBULA_SHA256
+    archive="$OOMERFARM_CACHE_DIR/nebula-$NEBULA_VERSION-linux-amd64.tar.gz"
     fetch_verified "$NEBULA_URL" "$NEBULA_SHA256" "$archive" >&2
-    mkdir -p "$STAGE/bin"
-    tar -xzf "$archive" -C "$STAGE/bin" nebula
+    dest="$OOMERFARM_CACHE_DIR/probe-nebula-$NEBULA_VERSION"
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    tar -xzf "$archive" -C "$dest" || die "cannot unpack $archive"
+    bin=$(find "$dest" -type f -name nebula | head -n1)
+    [[ -n "$bin" ]] || die "nebula not found in $archive"
+    chmod 0755 "$bin"
+    printf '%s\n' "$bin"
   ) || fail "could not fetch the pinned nebula release"
-  printf '%s\n' "$STAGE/bin/nebula"
 }
 
 # probe_slot IP: sets ONLINE=1 when the slot's overlay IP answers a ping through a temporary
@@ -361,7 +375,10 @@ main() {
   choose_slot
   read_password
 
-  STAGE=$(mktemp -d /tmp/oomerfarm-inhouse.XXXXXX) # mode 0700: the plaintext never leaves it
+  # The decrypted bundle lives only in this 0700 directory, in RAM (/dev/shm) when possible.
+  local tmpbase=/tmp
+  [[ -d /dev/shm && -w /dev/shm ]] && tmpbase=/dev/shm
+  STAGE=$(mktemp -d "$tmpbase/oomerfarm-inhouse.XXXXXX")
   trap cleanup EXIT
   trap 'exit 130' INT TERM
 
@@ -388,9 +405,7 @@ main() {
   ((CHECK_ONLY == 0)) || exit 0
 
   local changed
-  changed=$("$PYTHON" -c "$PYPROG" write "$STAGE/plain.json" "$ROOT/" common)
-  say "common files: $changed"
-  changed=$("$PYTHON" -c "$PYPROG" write "$STAGE/plain.json" "$ROOT/" slot "$SLOT")
+  changed=$("$PYTHON" -c "$PYPROG" write "$STAGE/plain.json" "$ROOT/" all "$SLOT")
   say "files of $name: $changed"
   mkdir -p "$ROOT/var/lib/oomerfarm"
   printf '%s\n' "$SLOT" >"$ROOT/var/lib/oomerfarm/inhouse-slot.tmp"
