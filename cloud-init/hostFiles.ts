@@ -126,7 +126,7 @@ function commonFiles(facts: FarmFacts, host: HostIdentity, role: "hub" | "worker
 
 let deadlineCustomCache: BootFile[] | undefined;
 
-/** Our Deadline plugin tree (deadline/custom), which the hub copies into the repository. */
+/** Our Deadline plugin tree (deadline/custom), which workers copy into the repository. */
 function deadlineCustomFiles(): BootFile[] {
   if (!deadlineCustomCache) {
     const root = path.join(__dirname, "..", "deadline", "custom");
@@ -178,11 +178,12 @@ export function hubFiles(facts: FarmFacts, hub: HostIdentity, secrets: HubSecret
       permissions: "0644",
     },
   ];
-  return { files, payload: [...bootFiles("hub"), ...(facts.renderers.includes("bella") ? deadlineCustomFiles() : [])] };
+  return { files, payload: bootFiles("hub") };
 }
 
 export function workerFiles(facts: FarmFacts, worker: HostIdentity): HostFiles {
-  return { files: commonFiles(facts, worker, "worker"), payload: bootFiles("worker") };
+  // The Deadline plugins ride with the workers: the hub's user data has no room left for them.
+  return { files: commonFiles(facts, worker, "worker"), payload: [...bootFiles("worker"), ...(facts.renderers.includes("bella") ? deadlineCustomFiles() : [])] };
 }
 
 /** The cloud-config a server receives: its files, the payload, then the boot steps. */
