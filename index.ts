@@ -8,6 +8,9 @@ import { FarmCredentials } from "./components/FarmCredentials";
 import { Hub, HUB_SHARES } from "./components/Hub";
 import { WorkerPool } from "./components/WorkerPool";
 import { PATHS } from "./cloud-init/hostFiles";
+import { buildInhouseBundle } from "./cloud-init/inhouseBundle";
+import { workerSlotName } from "./nebula/addressPlan";
+import { estimateFarmCost } from "./lib/farmCost";
 
 const config = readFarmConfig();
 const farmName = farmNameFromStack(config.stack);
@@ -95,3 +98,17 @@ export const bosses = Object.fromEntries(config.bosses.map((name) => {
     key: pulumi.secret(identity.apply((i) => i.keyPem)),
   }];
 }));
+
+/** Worker slots kept for in-house machines and clones: seal with `npm run keybundle`. */
+export const inhouseSlots = config.inhouseRange ? `worker${String(config.inhouseRange.first).padStart(4, "0")}-worker${String(config.inhouseRange.last).padStart(4, "0")}` : "none";
+export const inhouseBundle = pulumi.secret(config.inhouseRange
+  ? (() => {
+      const range = config.inhouseRange;
+      const names = Array.from({ length: range.last - range.first + 1 }, (_, i) => workerSlotName(range.first + i));
+      return pulumi.all([hub.facts, ca.hosts(names), ca.host("probe")]).apply(([facts, hosts, probe]) =>
+        JSON.stringify(buildInhouseBundle(facts, hosts.map((h) => ({ ...h, slot: Number(h.name.slice("worker".length)) })), probe)));
+    })()
+  : pulumi.output(""));
+
+/** What the farm costs while it runs, from lib/pricing.ts (list prices; see its source and date). */
+export const cost = estimateFarmCost(config);
