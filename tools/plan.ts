@@ -122,6 +122,7 @@ async function plan(opts: PlanOptions): Promise<void> {
   };
   writeFile(path.join(out, "plan.json"), `${JSON.stringify(planJson, null, 2)}\n`, opts.showSecrets ? 0o600 : 0o644);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  if (process.env.OOMERFARM_PLAN_USAGE === "1") process.stderr.write(`usage: maxRSS=${process.resourceUsage().maxRSS}\n`);
   process.stdout.write(`plan: ${recorder.resources.length} resources, ${Object.keys(certificates).length} certificates -> ${out}${opts.showSecrets ? " (with secrets)" : ""}\n`);
 }
 
