@@ -9,6 +9,7 @@ import * as path from "path";
 import { InhouseBundle, sealKeybundle } from "../lib/keybundle";
 import { defaultCommon, fakeSlotFiles, file, haveTools, makeBundle, REPO, slotName } from "./fixtures/inhouse/bundle";
 import { startLiveFarm } from "./fixtures/inhouse/live";
+import { runOnPty } from "./fixtures/inhouse/pty";
 
 const WORKER_SH = path.join(REPO, "cloud-init/inhouse/worker.sh");
 const FAKE_NEBULA = path.join(REPO, "test/fixtures/inhouse/fake-nebula.sh");
@@ -261,6 +262,20 @@ describeIf("worker.sh", () => {
       expect(r.status).toBe(2);
     }
     expect(fs.existsSync(path.join(tmp, "root-bad/etc"))).toBe(false);
+  });
+
+  test("on a terminal it asks for the password without echo", async () => {
+    if (!haveTools("script")) return;
+    const env = { ...process.env, OOMERFARM_BUNDLE_PASSWORD: undefined, NEBULA_BIN: FAKE_NEBULA, FAKE_NEBULA_LOG: path.join(tmp, "fake-nebula.log") };
+    const args = ["unshare", "-n", "bash", WORKER_SH, "--bundle", sealed, "--slot", "91", "--root", path.join(tmp, "root-tty"), "--check-only"];
+    const ok = await runOnPty(args, [[/Keybundle password: /, PASSWORD]], env);
+    expect(ok.output).toMatch(/slot 91 \(worker0091, 10\.87\.99\.91\) is free/);
+    expect(ok.output).not.toContain(PASSWORD);
+    expect(ok.status).toBe(0);
+    fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
+    const wrong = await runOnPty(args, [[/Keybundle password: /, "not the password"]], env);
+    expect(wrong.output).toMatch(/worker\.sh: keybundle: wrong password or the file was modified/);
+    expect(wrong.status).toBe(2);
   });
 
   test("never waits for a password without a terminal; bad arguments are usage errors", () => {

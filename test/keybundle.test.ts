@@ -16,7 +16,8 @@ import {
   sealKeybundle,
 } from "../lib/keybundle";
 import { bundleFromOutputs, parseArgs, UsageError } from "../tools/keybundle";
-import { makeBundle, REPO, stackOutputs } from "./fixtures/inhouse/bundle";
+import { haveTools, makeBundle, REPO, stackOutputs } from "./fixtures/inhouse/bundle";
+import { runOnPty } from "./fixtures/inhouse/pty";
 
 const PASSWORD = "correct horse battery staple";
 const FAST = { scryptN: 2 ** 10 }; // scrypt cost for tests; the default is 2^15
@@ -247,6 +248,25 @@ describe("keybundle tool: command line", () => {
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1); // no stack trace
     expect(r.status).toBe(2);
     expect(fs.existsSync(path.join(dir, "x.okb"))).toBe(false);
+  });
+
+  test("on a terminal it asks twice without echo", async () => {
+    if (!haveTools("script")) return;
+    const tool = [process.execPath, path.join(REPO, "node_modules/tsx/dist/cli.mjs"), path.join(REPO, "tools/keybundle.ts")];
+    const env = { ...process.env, OOMERFARM_BUNDLE_PASSWORD: undefined };
+    const args = ["--outputs", path.join(dir, "outputs.json"), "--out", path.join(dir, "tty.okb"), "--slots", "95"];
+    const ok = await runOnPty([...tool, ...args], [[/Keybundle password/, PASSWORD], [/Same password again/, PASSWORD]], env);
+    expect(ok.output).toMatch(/Sealed 1 in-house slot\(s\)/);
+    expect(ok.output).not.toContain(PASSWORD); // no echo
+    expect(ok.status).toBe(0);
+    const inside = parseInhouseBundle(openKeybundle(fs.readFileSync(path.join(dir, "tty.okb")), PASSWORD).toString("utf8"));
+    expect(inside.slots.map((s) => s.slot)).toEqual([95]);
+    fs.rmSync(path.join(dir, "tty.okb"));
+
+    const differ = await runOnPty([...tool, ...args], [[/Keybundle password/, PASSWORD], [/Same password again/, PASSWORD + "?"]], env);
+    expect(differ.output).toMatch(/keybundle: the two passwords differ/);
+    expect(differ.status).toBe(2);
+    expect(fs.existsSync(path.join(dir, "tty.okb"))).toBe(false);
   });
 
   test("a non-JSON outputs file", () => {
