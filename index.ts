@@ -51,6 +51,7 @@ const hub = new Hub("hub", {
   identity: ca.host("hub"),
   credentials: credentials.values,
   labels,
+  blocklist: ca.fingerprints.apply((fps) => config.revoked.map((name) => fps[name])),
 });
 
 const pools = config.pools.map((pool) => new WorkerPool(pool.name, {

@@ -51,9 +51,9 @@ export function stepNames(role: Role): string[] {
 }
 
 // Files every host gets besides its steps.
-const COMMON_SCRIPTS = ["run-steps.sh", "lib.sh", "overlay-wait.sh"];
+const COMMON_SCRIPTS = ["run-steps.sh", "lib.sh", "overlay-wait.sh", "blocklist-sync.sh"];
 const HUB_SCRIPTS = ["mongo-bootstrap.py"];
-const COMMON_UNITS = ["nebula.service"];
+const COMMON_UNITS = ["nebula.service", "oomerfarm-blocklist.service", "oomerfarm-blocklist.timer"];
 const HUB_UNITS = ["mongod.service"];
 const WORKER_UNITS = ["deadline-worker.service", "oomerfarm-renderers.service"];
 // smbd's unit is smb.service on EL and smbd.service on Ubuntu: the drop-in goes to both

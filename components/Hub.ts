@@ -29,6 +29,8 @@ export interface HubArgs {
   identity: pulumi.Output<HostCredentials>;
   credentials: pulumi.Output<FarmSecretValues>;
   labels: Record<string, string>;
+  /** fingerprints of revoked certificates, published farm-wide through the hub's share */
+  blocklist: pulumi.Input<string[]>;
 }
 
 const WAIT_READY_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "cloud-init", "wait-ready.sh"), "utf8");
@@ -81,7 +83,9 @@ export class Hub extends pulumi.ComponentResource {
       }))));
 
     const server = site.launch({ serverType: args.serverType, image: args.image, userData: this.userData });
-    this.ready = this.waitUntilReady(name, args, server.serverId, server.readyAfter);
+    const wait = this.waitUntilReady(name, args, server.serverId, server.readyAfter);
+    this.ready = wait ? wait.stdout : pulumi.output(args.waitForReady ? "not waited for: sshAllowedCidrs is empty" : "not waited for (waitForReady is false)");
+    this.publishBlocklist(name, args, server.readyAfter, wait);
 
     this.registerOutputs({
       publicIp: this.publicIp,
@@ -91,25 +95,54 @@ export class Hub extends pulumi.ComponentResource {
   }
 
   /** `pulumi up` returns only when the hub's boot has finished, or fails with the failing step. */
-  private waitUntilReady(name: string, args: HubArgs, serverId: pulumi.Output<string>, after: pulumi.Resource[]): pulumi.Output<string> {
-    if (!args.waitForReady) return pulumi.output("not waited for (waitForReady is false)");
+  private connection(args: HubArgs): command.types.input.remote.ConnectionArgs {
+    return {
+      host: this.publicIp,
+      user: "root",
+      privateKey: args.credentials.apply((c) => c.sshPrivateKey),
+      dialErrorLimit: 60,
+      perDialTimeout: 10,
+    };
+  }
+
+  private waitUntilReady(name: string, args: HubArgs, serverId: pulumi.Output<string>, after: pulumi.Resource[]): command.remote.Command | undefined {
+    if (!args.waitForReady) return undefined;
     if (args.sshAllowedCidrs.length === 0) {
-      const why = "waitForReady is on but sshAllowedCidrs is empty: the hub's SSH is closed, so `pulumi up` cannot wait for the hub's boot. Open SSH to your address or set waitForReady false.";
-      pulumi.log.warn(why, this);
-      return pulumi.output(`not waited for: ${why}`);
+      pulumi.log.warn("waitForReady is on but sshAllowedCidrs is empty: the hub's SSH is closed, so `pulumi up` cannot wait for the hub's boot. Open SSH to your address or set waitForReady false.", this);
+      return undefined;
     }
-    const wait = new command.remote.Command(`${name}-ready`, {
-      connection: {
-        host: this.publicIp,
-        user: "root",
-        privateKey: args.credentials.apply((c) => c.sshPrivateKey),
-        dialErrorLimit: 60,
-        perDialTimeout: 10,
-      },
+    return new command.remote.Command(`${name}-ready`, {
+      connection: this.connection(args),
       create: WAIT_READY_SCRIPT,
       triggers: [serverId],
     }, { parent: this, dependsOn: after, customTimeouts: { create: "70m" } });
-    return wait.stdout;
+  }
+
+  /**
+   * Revocation without replacing servers: the list goes to the hub's share over SSH, and every
+   * host's blocklist timer applies it within a minute (cloud-init/steps/blocklist-sync.sh).
+   */
+  private publishBlocklist(name: string, args: HubArgs, after: pulumi.Resource[], wait: command.remote.Command | undefined): void {
+    if (args.sshAllowedCidrs.length === 0) {
+      pulumi.output(args.blocklist).apply((list) => {
+        if (list.length > 0) pulumi.log.warn(`revoked is set but the hub's SSH is closed: copy the fingerprints (${list.join(", ")}) to ${PATHS.shareDir}/.oomerfarm/blocklist.txt on the hub yourself`, this);
+      });
+      return;
+    }
+    const script = pulumi.output(args.blocklist).apply((list) => [
+      "set -eu",
+      `d=${PATHS.shareDir}/.oomerfarm`,
+      'install -d -m 0755 "$d"',
+      `printf '%s\\n' ${list.map((fp) => `'${fp}'`).join(" ")} | grep -v '^$' > "$d/blocklist.txt.tmp" || true`,
+      'mv -f "$d/blocklist.txt.tmp" "$d/blocklist.txt"',
+      "/usr/local/lib/oomerfarm/blocklist-sync.sh",
+      `echo "blocklist published: ${list.length} certificate(s)"`,
+    ].join("\n"));
+    new command.remote.Command(`${name}-blocklist`, {
+      connection: this.connection(args),
+      create: script,
+      triggers: [pulumi.output(args.blocklist).apply((l) => l.join(","))],
+    }, { parent: this, dependsOn: wait ? [wait] : after });
   }
 }
 
