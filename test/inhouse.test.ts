@@ -6,7 +6,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { InhouseBundle, sealKeybundle } from "../lib/keybundle";
+import { FarmFacts } from "../cloud-init/hostFiles";
+import { buildInhouseBundle } from "../cloud-init/inhouseBundle";
+import { InhouseBundle, parseInhouseBundle, sealKeybundle } from "../lib/keybundle";
 import { defaultCommon, fakeSlotFiles, file, haveTools, makeBundle, REPO, slotName } from "./fixtures/inhouse/bundle";
 import { startLiveFarm } from "./fixtures/inhouse/live";
 import { runOnPty } from "./fixtures/inhouse/pty";
@@ -308,13 +310,23 @@ describeIf("worker.sh", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "inhouse-live-"));
     const farm = await startLiveFarm(dir, 91, [91, 92]);
     try {
-      const live = makeBundle({
-        slots: [91, 92],
+      // The bundle exactly as the stack output builds it (cloud-init/inhouseBundle.ts).
+      const facts: FarmFacts = {
+        farmName: "live",
+        overlayPrefix: 16,
+        overlayCidr: "10.87.0.0/16",
+        hubOverlayIp: "10.87.0.1",
         hubPublicIp: farm.hubPublicIp,
-        slotFiles: farm.slotFiles,
-        probeFiles: farm.probeFiles,
-        common: defaultCommon(),
-      });
+        nebulaPort: farm.nebulaPort,
+        renderers: ["blender"],
+        nebulaCaPem: farm.caPem,
+        tlsCaPem: "fake tls ca\n",
+        sambaPassword: "fake samba password",
+        deadlineClientPfxBase64: Buffer.from("fake pfx").toString("base64"),
+        deadlineClientPfxPassphrase: "fake pfx passphrase",
+      };
+      const slots = [91, 92].map((slot) => ({ ...farm.identities[slotName(slot)], slot }));
+      const live = parseInhouseBundle(JSON.stringify(buildInhouseBundle(facts, slots, farm.identities.probe)));
       const f = seal(live, "live.okb");
       const inBox = ["ip", "netns", "exec", farm.ns.box];
       const env = { NEBULA_BIN: undefined }; // the real nebula from PATH
@@ -329,6 +341,20 @@ describeIf("worker.sh", () => {
       expect(free.stderr).toMatch(/slot 92 \(worker0092, 10\.87\.99\.92\) is free/);
       expect(free.status).toBe(0);
 
+      // The same bundle writes a complete worker 92: its own farm.env, key and Nebula config,
+      // which real nebula accepts (`nebula -test` reads the config and the pki it names).
+      const root = path.join(dir, "root92");
+      const full = worker(["--bundle", f, "--slot", "92", "--root", root], { prefix: inBox, env });
+      expect(full.status).toBe(0);
+      expect(fs.readFileSync(path.join(root, "etc/oomerfarm/farm.env"), "utf8")).toMatch(/^HOST_NAME='worker0092'$/m);
+      expect(fs.readFileSync(path.join(root, "etc/nebula/host.key"), "utf8")).toBe(farm.identities.worker0092.keyPem);
+      expect(fs.statSync(path.join(root, "etc/nebula/host.key")).mode & 0o777).toBe(0o600);
+      const config = fs.readFileSync(path.join(root, "etc/nebula/config.yml"), "utf8").split("/etc/nebula/").join(`${root}/etc/nebula/`);
+      fs.writeFileSync(path.join(root, "test-config.yml"), config);
+      const check = spawnSync("nebula", ["-test", "-config", path.join(root, "test-config.yml")], { encoding: "utf8" });
+      expect(check.stderr + check.stdout).not.toMatch(/level=(error|fatal)/);
+      expect(check.status).toBe(0);
+      expect(fs.existsSync(path.join(root, "usr/local/lib/oomerfarm/run-steps.sh"))).toBe(true);
       // The probe is gone afterwards: no tun left in the box, and it does not hold the slot's IP.
       const links = spawnSync("ip", ["-n", farm.ns.box, "-o", "link"], { encoding: "utf8" }).stdout;
       expect(links).not.toMatch(/oomerprobe/);

@@ -393,7 +393,9 @@ main() {
   info=$("$PYTHON" -c "$PYPROG" info "$STAGE/plain.json" "$SLOT") || exit 2
   read -r ip name farm held <<<"$info"
   say "farm $farm, bundle holds slot(s) $held; using slot $SLOT ($name, $ip)"
-  "$PYTHON" -c "$PYPROG" write "$STAGE/plain.json" "$STAGE/root" common >/dev/null
+  # The online check may need farm.env and lib.sh (to fetch nebula): stage the slot's files in
+  # the private directory first; nothing reaches the system before the check has passed.
+  "$PYTHON" -c "$PYPROG" write "$STAGE/plain.json" "$STAGE/root" all "$SLOT" >/dev/null
 
   if has_local_ip "$ip"; then
     say "this machine already carries $ip: it is $name, no online check needed"
