@@ -52,6 +52,7 @@ const hub = new Hub("hub", {
   credentials: credentials.values,
   labels,
   blocklist: ca.fingerprints.apply((fps) => config.revoked.map((name) => fps[name])),
+  idleGuard: config.idleMinutes > 0 ? { minutes: config.idleMinutes, token: pulumi.secret(config.idleGuardToken ?? "") } : undefined,
 });
 
 const pools = config.pools.map((pool) => new WorkerPool(pool.name, {

@@ -7,7 +7,9 @@ import * as command from "@pulumi/command";
 import { Cloud, Image } from "../lib/config";
 import { FarmFacts, hostCloudConfig, hubFiles, PATHS, SAMBA_USER } from "../cloud-init/hostFiles";
 import { MONGODB_PORT } from "../nebula/firewall";
+import { IDLE_GUARD_UNINSTALL, idleGuardInstallScript } from "../cloud-init/idleGuardInstall";
 import { backendFor } from "./cloud";
+import { HostBoot } from "./cloud/types";
 import { HostCredentials } from "./NebulaCA";
 import { FarmSecretValues } from "./FarmCredentials";
 
@@ -31,6 +33,8 @@ export interface HubArgs {
   labels: Record<string, string>;
   /** fingerprints of revoked certificates, published farm-wide through the hub's share */
   blocklist: pulumi.Input<string[]>;
+  /** opt-in: delete the workers after this many idle minutes (installed over SSH) */
+  idleGuard?: { minutes: number; token: pulumi.Input<string> };
 }
 
 const WAIT_READY_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "cloud-init", "wait-ready.sh"), "utf8");
@@ -74,18 +78,31 @@ export class Hub extends pulumi.ComponentResource {
       deadlineClientPfxPassphrase: creds.deadlineClientPfxPassphrase,
     })));
 
-    this.userData = pulumi.secret(pulumi.all([this.facts, args.identity, args.credentials, site.dataDevice]).apply(([facts, identity, creds, dataDevice]) =>
-      hostCloudConfig(`${args.farmName}-hub`, "hub", hubFiles(facts, identity, {
+    const boot = pulumi.secret(pulumi.all([this.facts, args.identity, args.credentials, site.dataDevice]).apply(([facts, identity, creds, dataDevice]): HostBoot => ({
+      hostname: `${args.farmName}-hub`,
+      role: "hub",
+      host: hubFiles(facts, identity, {
         mongodbServerPem: creds.mongodbServerPem,
         mongodbAdminPassword: creds.mongodbAdminPassword,
         mongodbDeadlinePassword: creds.mongodbDeadlinePassword,
         dataDevice,
-      }))));
+      }),
+    })));
+    this.userData = pulumi.secret(boot.apply((b) => hostCloudConfig(b.hostname, b.role, b.host)));
 
-    const server = site.launch({ serverType: args.serverType, image: args.image, userData: this.userData });
+    const server = site.launch({ serverType: args.serverType, image: args.image, userData: this.userData, boot });
     const wait = this.waitUntilReady(name, args, server.serverId, server.readyAfter);
     this.ready = wait ? wait.stdout : pulumi.output(args.waitForReady ? "not waited for: sshAllowedCidrs is empty" : "not waited for (waitForReady is false)");
     this.publishBlocklist(name, args, server.readyAfter, wait);
+    if (args.idleGuard) {
+      const guard = args.idleGuard;
+      new command.remote.Command(`${name}-idle-guard`, {
+        connection: this.connection(args),
+        create: pulumi.secret(pulumi.output(guard.token).apply((token) => idleGuardInstallScript(args.farmName, guard.minutes, token))),
+        delete: IDLE_GUARD_UNINSTALL,
+        triggers: [guard.minutes, server.serverId],
+      }, { parent: this, dependsOn: wait ? [wait] : server.readyAfter });
+    }
 
     this.registerOutputs({
       publicIp: this.publicIp,

@@ -58,6 +58,7 @@ export interface FarmConfig {
   waitForReady: boolean;
   renderers: Renderer[];
   idleMinutes: number;
+  idleGuardToken?: string;
   revoked: string[];
   pkiGeneration: number;
   certValidityDays: number;
@@ -103,6 +104,7 @@ export const SETTINGS: SettingDoc[] = [
   { key: "waitForReady", type: "boolean", default: "true", description: "`pulumi up` waits over SSH until the hub's boot finished, and fails with the failing step." },
   { key: "renderers", type: "list of bella | blender", default: "[bella]", description: "Render tools placed on the share by the hub and installed on every worker." },
   { key: "idleMinutes", type: "integer >= 0", default: "0 (off)", description: "Idle guard: delete the worker servers after this many minutes without Deadline work." },
+  { key: "idleGuardToken", type: "secret string", default: "(none)", description: "Hetzner API token the idle guard uses to delete this farm's workers (set with --secret; best in a project of its own)." },
   { key: "revoked", type: "list of host names", default: "[]", description: "Certificates to block farm-wide (Nebula pki.blocklist), e.g. [worker0003]." },
   { key: "pkiGeneration", type: "integer >= 1", default: "1", description: "Bump to reissue every Nebula key and certificate deliberately." },
   { key: "certValidityDays", type: "integer 30-3650", default: "730", description: "Lifetime of the Nebula CA and host certificates." },
@@ -220,6 +222,16 @@ export function parseFarmConfig(get: (key: string) => string | undefined, stack:
     }
   }
 
+  const idleMinutes = int("idleMinutes", 0, 0, 10080);
+  const idleGuardToken = str("idleGuardToken");
+  if (idleMinutes > 0) {
+    if (cloud !== "hcloud" || pools.some((p) => p.cloud !== "hcloud")) {
+      throw new ConfigError("idleMinutes", idleMinutes, "the idle guard is wired for Hetzner farms only so far; set 0 on farms with AWS parts");
+    }
+    if (!idleGuardToken) throw new ConfigError("idleGuardToken", "", "required when idleMinutes > 0: pulumi config set --secret idleGuardToken <Hetzner API token>");
+    if (sshAllowedCidrs.length === 0) throw new ConfigError("idleMinutes", idleMinutes, "the idle guard is installed over the hub's SSH; sshAllowedCidrs must not be empty");
+  }
+
   const awsVpcId = str("awsVpcId");
   const awsSubnetId = str("awsSubnetId");
   if ((awsVpcId === undefined) !== (awsSubnetId === undefined)) {
@@ -246,7 +258,8 @@ export function parseFarmConfig(get: (key: string) => string | undefined, stack:
     dataVolumeGb: int("dataVolumeGb", 50, 10, 10240),
     waitForReady: bool("waitForReady", true),
     renderers: [...new Set(renderers)] as Renderer[],
-    idleMinutes: int("idleMinutes", 0, 0, 10080),
+    idleMinutes,
+    idleGuardToken,
     revoked,
     pkiGeneration: int("pkiGeneration", 1, 1, 1000000),
     certValidityDays: int("certValidityDays", 730, 30, 3650),

@@ -1,0 +1,46 @@
+// The idle guard (idle-guard/) is opt-in and too large for the hub's user data next to its
+// certificates, so the stack installs it over SSH: one script that unpacks the guard, writes its
+// config and the token (0600) and enables the timer. Pure: the same inputs give the same script.
+import * as fs from "fs";
+import * as path from "path";
+import { packPayload, stripForTransport } from "./payload";
+import { shellQuote } from "./farmEnv";
+
+const GUARD_SRC = path.join(__dirname, "..", "idle-guard");
+const GUARD_DEST = "/usr/local/lib/oomerfarm/idle-guard";
+export const IDLE_GUARD_TOKEN_FILE = "/etc/oomerfarm/secrets/hcloud-idle-guard.token";
+
+function guardFiles() {
+  return fs.readdirSync(GUARD_SRC).filter((f) => /\.(py|md)$/.test(f) || /\.(service|timer)$/.test(f)).sort().map((f) => {
+    const unit = /\.(service|timer)$/.test(f);
+    return {
+      path: unit ? `/etc/systemd/system/${f}` : `${GUARD_DEST}/${f}`,
+      content: stripForTransport(f, fs.readFileSync(path.join(GUARD_SRC, f), "utf8")),
+      permissions: "0644",
+    };
+  });
+}
+
+export function idleGuardInstallScript(farmName: string, idleMinutes: number, token: string): string {
+  const archive = packPayload(guardFiles()).toString("base64");
+  const env = [`CLOUD=hetzner`, `FARM_NAME=${farmName}`, `IDLE_MINUTES=${idleMinutes}`, `HCLOUD_TOKEN_FILE=${IDLE_GUARD_TOKEN_FILE}`].join("\n");
+  return [
+    "set -eu",
+    "umask 077",
+    `printf '%s' ${shellQuote(archive)} | base64 -d | tar -xz -C / --no-same-owner`,
+    `install -d -m 0700 /etc/oomerfarm/secrets`,
+    `printf '%s' ${shellQuote(token)} > ${IDLE_GUARD_TOKEN_FILE}`,
+    `chmod 0600 ${IDLE_GUARD_TOKEN_FILE}`,
+    `printf '%s\\n' ${shellQuote(env)} > /etc/oomerfarm/idle-guard.env`,
+    "chmod 0600 /etc/oomerfarm/idle-guard.env",
+    "systemctl daemon-reload",
+    "systemctl enable --now oomerfarm-idle-guard.timer",
+    `echo "idle guard on: workers are deleted after ${idleMinutes} idle minutes"`,
+  ].join("\n");
+}
+
+export const IDLE_GUARD_UNINSTALL = [
+  "systemctl disable --now oomerfarm-idle-guard.timer 2>/dev/null || true",
+  `rm -f /etc/oomerfarm/idle-guard.env ${IDLE_GUARD_TOKEN_FILE}`,
+  "echo 'idle guard off'",
+].join("\n");
