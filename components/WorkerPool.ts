@@ -6,6 +6,7 @@ import { Image, WorkerPoolConfig } from "../lib/config";
 import { FarmFacts, hostCloudConfig, workerFiles } from "../cloud-init/hostFiles";
 import { AddressPlan, workerSlotName } from "../nebula/addressPlan";
 import { backendFor } from "./cloud";
+import { HostBoot } from "./cloud/types";
 import { NebulaCA } from "./NebulaCA";
 
 export interface WorkerPoolArgs {
@@ -27,10 +28,19 @@ export interface WorkerInfo {
   publicIp: pulumi.Output<string>;
 }
 
-/** The cloud-config of one worker: its own certificate and key only. */
+/** What one worker boots with: its own certificate and key only. */
+export function workerBoot(facts: pulumi.Output<FarmFacts>, ca: NebulaCA, name: string, farmName: string): pulumi.Output<HostBoot> {
+  return pulumi.secret(pulumi.all([facts, ca.host(name)]).apply(([f, identity]): HostBoot =>
+    ({ hostname: `${farmName}-${name}`, role: "worker", host: workerFiles(f, identity) })));
+}
+
+/** The cloud-config of one worker, whole (Hetzner). */
 export function workerUserData(facts: pulumi.Output<FarmFacts>, ca: NebulaCA, name: string, farmName: string): pulumi.Output<string> {
-  return pulumi.secret(pulumi.all([facts, ca.host(name)]).apply(([f, identity]) =>
-    hostCloudConfig(`${farmName}-${name}`, "worker", workerFiles(f, identity))));
+  return renderWhole(workerBoot(facts, ca, name, farmName));
+}
+
+function renderWhole(boot: pulumi.Output<HostBoot>): pulumi.Output<string> {
+  return pulumi.secret(boot.apply((b) => hostCloudConfig(b.hostname, b.role, b.host)));
 }
 
 export class WorkerPool extends pulumi.ComponentResource {
@@ -55,7 +65,8 @@ export class WorkerPool extends pulumi.ComponentResource {
     for (let i = 0; i < pool.count; i++) {
       const slot = pool.firstSlot + i;
       const workerName = workerSlotName(slot);
-      const server = site.launch(workerName, workerUserData(args.facts, args.ca, workerName, args.farmName));
+      const boot = workerBoot(args.facts, args.ca, workerName, args.farmName);
+      const server = site.launch(workerName, renderWhole(boot), boot);
       this.workers.push({ name: workerName, slot, overlayIp: args.addresses.workerSlot(slot), publicIp: server.publicIp });
     }
     this.registerOutputs({

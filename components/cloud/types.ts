@@ -2,6 +2,18 @@
 // A backend (hcloud.ts, aws.ts) turns it into that cloud's resources.
 import * as pulumi from "@pulumi/pulumi";
 import { Image } from "../../lib/config";
+import { HostFiles } from "../../cloud-init/hostFiles";
+
+/**
+ * What a host boots with, before it is rendered for a cloud. Clouds that take the whole
+ * cloud-config (Hetzner, 32 KiB) use `userData`; AWS (16 KB) splits `host.payload` off into
+ * an object the host fetches (see aws.ts).
+ */
+export interface HostBoot {
+  hostname: string;
+  role: "hub" | "worker";
+  host: HostFiles;
+}
 
 export interface HubSiteArgs {
   farmName: string;
@@ -27,6 +39,8 @@ export interface HubLaunchArgs {
   image: Image;
   /** the cloud-config; passed as a secret */
   userData: pulumi.Output<string>;
+  /** the same boot before rendering (secret) */
+  boot: pulumi.Output<HostBoot>;
 }
 
 export interface HubServer {
@@ -50,7 +64,8 @@ export interface WorkerSiteArgs {
 
 /** Per-pool shared resources (firewall, network); workers are launched into it one by one. */
 export interface WorkerSite {
-  launch(name: string, userData: pulumi.Output<string>): WorkerServer;
+  /** userData: the whole cloud-config; boot: the same before rendering (both secret) */
+  launch(name: string, userData: pulumi.Output<string>, boot: pulumi.Output<HostBoot>): WorkerServer;
 }
 
 export interface WorkerServer {

@@ -54,6 +54,22 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         return { id: `eipalloc-${this.stable(args.type, args.name, 8).toString("hex")}`, state: { ...inputs, publicIp: this.ip(args.type, args.name) } };
       case "aws:ec2/instance:Instance":
         return { id: `i-${this.stable(args.type, args.name, 8).toString("hex")}`, state: { ...inputs, publicIp: this.ip(args.type, args.name) } };
+      case "aws:ebs/volume:Volume":
+        return { id: `vol-${this.stable(args.type, args.name, 9).toString("hex").slice(0, 17)}`, state: inputs };
+      case "aws:s3/bucket:Bucket": {
+        // bucketPrefix + a stable suffix, as AWS names a prefixed bucket.
+        const bucket = `${String(inputs.bucketPrefix ?? `${args.name}-`)}${this.stable(args.type, args.name, 6).toString("hex")}`;
+        return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
+      }
+      case "aws:iam/role:Role":
+      case "aws:iam/instanceProfile:InstanceProfile": {
+        const name = `${String(inputs.namePrefix ?? `${args.name}-`)}${this.stable(args.type, args.name, 4).toString("hex")}`;
+        return { id: name, state: { ...inputs, name, arn: `arn:aws:iam::123456789012:${args.type.endsWith("Role") ? "role" : "instance-profile"}/${name}` } };
+      }
+      case "aws:ec2/keyPair:KeyPair": {
+        const keyName = `${String(inputs.keyNamePrefix ?? `${args.name}-`)}${this.stable(args.type, args.name, 4).toString("hex")}`;
+        return { id: keyName, state: { ...inputs, keyName } };
+      }
       default:
         if (args.type.startsWith("aws:")) {
           const prefix = args.type.split(":").pop()!.toLowerCase().slice(0, 6);
@@ -68,6 +84,10 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     if (args.token === "aws:ec2/getAmi:getAmi") {
       const filter = JSON.stringify(inputs.filters ?? []);
       return { id: `ami-${crypto.createHash("sha256").update(filter).digest("hex").slice(0, 17)}`, name: filter, ...inputs };
+    }
+    if (args.token === "aws:ec2/getSubnet:getSubnet") {
+      // An existing subnet (awsSubnetId): its VPC is taken to be the configured one.
+      return { ...inputs, vpcId: `vpc-${crypto.createHash("sha256").update(String(inputs.id)).digest("hex").slice(0, 17)}`, availabilityZone: "mock-az-1a" };
     }
     return inputs;
   }
