@@ -117,10 +117,5 @@ def install():
     scripting.RepositoryUtils = types.SimpleNamespace(CheckPathMapping=lambda path: path)
     deadline = types.ModuleType("Deadline")
     deadline.Plugins, deadline.Scripting = plugins, scripting
-    diagnostics = types.ModuleType("System.Diagnostics")
-    diagnostics.ProcessPriorityClass = types.SimpleNamespace(BelowNormal="BelowNormal")
-    system = types.ModuleType("System")
-    system.Diagnostics = diagnostics
     sys.modules.update({"Deadline": deadline, "Deadline.Plugins": plugins,
-                        "Deadline.Scripting": scripting, "System": system,
-                        "System.Diagnostics": diagnostics})
+                        "Deadline.Scripting": scripting})

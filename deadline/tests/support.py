@@ -1,18 +1,23 @@
-"""Shared test setup: makes the plugin folder importable and locates fixtures."""
+"""Shared test setup: makes the plugin folder importable and locates fixtures.
+
+The plugin folder goes *after* PYTHONPATH, so a copy put first on PYTHONPATH (the
+transport-stripped files, see test/deadline-plugin.test.ts) is what the suite tests;
+PLUGIN_DIR then names that copy's folder, so BellaRender.py is loaded from there too.
+"""
 
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEADLINE = os.path.dirname(HERE)
-PLUGIN_DIR = os.path.join(DEADLINE, "custom", "plugins", "BellaRender")
-SUBMISSION_DIR = os.path.join(DEADLINE, "custom", "scripts", "Submission")
+SOURCE_PLUGIN_DIR = os.path.join(os.path.dirname(HERE), "custom", "plugins", "BellaRender")
 FIXTURES = os.path.join(HERE, "fixtures")
 
-if PLUGIN_DIR not in sys.path:
-    sys.path.insert(0, PLUGIN_DIR)
+if SOURCE_PLUGIN_DIR not in sys.path:
+    sys.path.append(SOURCE_PLUGIN_DIR)
 
-import bella_logic  # noqa: E402,F401 - re-exported for the tests
+import bella_logic  # noqa: E402 - re-exported for the tests
+
+PLUGIN_DIR = os.path.dirname(os.path.abspath(bella_logic.__file__))
 
 
 def fixture_lines(name):

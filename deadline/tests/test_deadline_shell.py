@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 import unittest
+from unittest import mock
 
 import fake_deadline
 from support import PLUGIN_DIR, bella_logic as b, fixture_lines
@@ -31,8 +32,11 @@ class OneTask(unittest.TestCase):
         self.plugin = self.module.GetDeadlinePlugin()
         self.plugin.plugin_dir = PLUGIN_DIR
         self.plugin.frame = 3
-        self.plugin.config = {"BellaCliExecutable": "/nonexistent/bella_cli;" + self.cli,
-                              "HubOverlayIP": "10.87.0.1", "WorkerShareRoot": self.share}
+        self.plugin.config = {"BellaCliExecutable": "/nonexistent/bella_cli;" + self.cli}
+        # The worker's share mount is a temp folder here.
+        patch = mock.patch.object(b, "ROOT", self.share)
+        patch.start()
+        self.addCleanup(patch.stop)
         self.plugin.plugin_info = {
             "SceneFile": "\\\\10.87.0.1\\OomerFarm\\bella\\orange-juice.bsz",
             "OutputDirectory": "\\\\10.87.0.1\\oomerfarm\\bella\\renders",
@@ -81,6 +85,35 @@ class OneTask(unittest.TestCase):
         self.plugin.config["BellaCliExecutable"] = "/nonexistent/bella_cli"
         with self.assertRaises(fake_deadline.FailRenderError):
             self.plugin.RenderExecutable()
+
+    def test_scene_formats_other_than_bsz_are_read_in_place(self):
+        with open(os.path.join(self.share, "bella", "orange-juice.bsx"), "w") as handle:
+            handle.write("<scene/>")
+        self.plugin.plugin_info["SceneFile"] = "/Volumes/oomerfarm/bella/orange-juice.bsx"
+        startup, _exe, arguments = self.run_callbacks()
+        self.assertIn(b.join_arguments(["-i:" + os.path.join(self.share, "bella", "orange-juice.bsx")]), arguments)
+        self.assertEqual(os.listdir(startup), [])
+        # Nothing to clean up, but the missing image still fails the task.
+        with self.assertRaises(fake_deadline.FailRenderError):
+            self.plugin.PostRenderTasksCallback.handlers[0]()
+
+    def test_deadline_path_mapping_runs_before_the_share_mapping(self):
+        # e.g. a Deadline rule for a boss's mapped drive letter Z: -> the hub's share.
+        repository = self.module.RepositoryUtils
+        self.addCleanup(setattr, repository, "CheckPathMapping", repository.CheckPathMapping)
+        repository.CheckPathMapping = lambda path: path.replace("Z:", "\\\\hub\\oomerfarm")
+        self.plugin.plugin_info["SceneFile"] = "Z:\\bella\\orange-juice.bsz"
+        self.plugin.plugin_info["OutputName"] = ""
+        startup, _exe, arguments = self.run_callbacks()
+        self.assertEqual(arguments, b.join_arguments([
+            "-i:" + os.path.join(startup, "orange-juice.bsz"), "-od:" + os.path.join(self.share, "bella", "renders"),
+            "-on:orange-juice", "-res:320x240", '-pf:beautyPass.outputExt=".png";']))
+
+    def test_escaping_the_share_fails_the_task(self):
+        self.plugin.plugin_info["SceneFile"] = "\\\\10.87.0.1\\oomerfarm\\..\\etc\\a.bsz"
+        with self.assertRaises(fake_deadline.FailRenderError) as caught:
+            self.run_callbacks()
+        self.assertIn("climbs out", str(caught.exception))
 
     def test_bad_job_settings_fail_with_a_message(self):
         self.plugin.plugin_info["Camera"] = "cam; settings.threads=1"

@@ -1,9 +1,17 @@
-"""parse_progress / error and warning detection, fed with the fixture lines."""
+"""Progress parsing and the [WARNING]/[ERROR] patterns, fed with the fixture lines."""
 
 import re
 import unittest
 
 from support import bella_logic as b, fixture_lines
+
+
+def kind(line):
+    """What the plugin's stdout handlers make of a line ([ERROR] wins)."""
+    for name, regex in (("error", b.ERROR_REGEX), ("warning", b.WARNING_REGEX), ("progress", b.PROGRESS_REGEX)):
+        if re.search(regex, line):
+            return name
+    return None
 
 
 class FixtureLines(unittest.TestCase):
@@ -15,28 +23,19 @@ class FixtureLines(unittest.TestCase):
 
     def test_each_fixture_line(self):
         for expected, line in self.lines:
-            kind = b.classify_line(line)
-            if expected == "none":
-                self.assertIsNone(b.parse_progress(line), msg=line)
-                self.assertIsNone(kind, msg=line)
-            elif expected in ("warning", "error"):
-                self.assertEqual(kind, expected, msg=line)
+            if expected in ("none", "warning", "error"):
+                self.assertEqual(kind(line), None if expected == "none" else expected, msg=line)
                 self.assertIsNone(b.parse_progress(line), msg=line)
             else:
-                self.assertEqual(kind, "progress", msg=line)
+                self.assertEqual(kind(line), "progress", msg=line)
                 self.assertAlmostEqual(b.parse_progress(line), float(expected), places=4, msg=line)
 
-    def test_deadline_handler_regexes_match_the_same_lines(self):
-        # The plugin registers these patterns with Deadline; HandleProgress then
-        # parses GetRegexMatch(0), i.e. only the matched text.
+    def test_progress_from_the_matched_text_alone(self):
+        # HandleProgress parses GetRegexMatch(0), i.e. only what PROGRESS_REGEX matched.
         for expected, line in self.lines:
             match = re.search(b.PROGRESS_REGEX, line)
-            if expected in ("none", "warning", "error"):
-                self.assertIsNone(match, msg=line)
-            else:
+            if match:
                 self.assertAlmostEqual(b.parse_progress(match.group(0)), float(expected), places=4)
-            self.assertEqual(bool(re.search(b.ERROR_REGEX, line)), expected == "error", msg=line)
-            self.assertEqual(bool(re.search(b.WARNING_REGEX, line)), expected == "warning", msg=line)
 
 
 class ProgressEdgeCases(unittest.TestCase):
@@ -49,10 +48,10 @@ class ProgressEdgeCases(unittest.TestCase):
         for line in ("", None, "Progress: abc%", "Progress 50%", "50%", "Progress: -5%"):
             self.assertIsNone(b.parse_progress(line), msg=line)
 
-    def test_error_wins_over_progress_on_one_line(self):
-        self.assertEqual(b.classify_line("[ERROR] Progress: 10%"), "error")
-        self.assertTrue(b.is_error_line("x [ERROR] y"))
-        self.assertFalse(b.is_error_line("ERROR without brackets"))
+    def test_error_needs_the_bracketed_token(self):
+        self.assertEqual(kind("[ERROR] Progress: 10%"), "error")
+        self.assertEqual(kind("x [ERROR] y"), "error")
+        self.assertIsNone(kind("ERROR without brackets"))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Deadline Monitor submitter for BellaRender jobs (Submit > BellaRender).
 
-Only the dialog and the call to deadlinecommand live here; what goes into the
-job info and plugin info files is decided by bella_logic.submission(), which
-sits in custom/plugins/BellaRender/ and is unit-tested outside Deadline.
+Only the dialog and the call to deadlinecommand live here; what goes into the job
+info and plugin info files is decided by bella_logic.submission(), which sits in
+custom/plugins/BellaRender/ and is unit-tested outside Deadline.
 """
 
 import os
@@ -13,165 +13,94 @@ from System.Collections.Specialized import StringCollection
 from Deadline.Scripting import ClientUtils, RepositoryUtils
 from DeadlineUI.Controls.Scripting.DeadlineScriptDialog import DeadlineScriptDialog
 
-scriptDialog = None
-
-# Controls whose values are remembered between submissions.
-STICKY = ("sceneBox", "outputDirBox", "outputNameBox", "formatBox", "widthBox", "heightBox",
-          "cameraBox", "framesBox", "priorityBox", "poolBox", "secondaryPoolBox", "groupBox",
-          "departmentBox", "noiseBox", "gpuBox")
-
-FORMATS = ("scene default", "png", "jpg", "exr", "tif", "tga", "bmp", "iff", "dpx", "hdr")
+# Controls remembered between submissions.
+STICKY = ("sceneBox", "outputDirBox", "formatBox", "widthBox", "heightBox", "cameraBox",
+          "framesBox", "poolBox", "groupBox", "priorityBox", "noiseBox", "gpuBox", "fragmentsBox")
 
 
 def _logic():
-    """Import bella_logic from the repository's BellaRender plugin folder."""
     path = RepositoryUtils.GetRepositoryFilePath("custom/plugins/BellaRender/bella_logic.py", True)
-    folder = os.path.dirname(path)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    import bella_logic  # noqa: E402 - found through the path added above
+    sys.path.insert(0, os.path.dirname(path))
+    import bella_logic
     return bella_logic
 
 
 def __main__(*args):
-    global scriptDialog
-    scriptDialog = DeadlineScriptDialog()
-    scriptDialog.SetTitle("Submit Bella render to Deadline (oomerfarm)")
-    scriptDialog.AddGrid()
+    global dialog, logic
+    logic = _logic()
+    dialog = DeadlineScriptDialog()
+    dialog.SetTitle("Submit Bella render to Deadline (oomerfarm)")
+    dialog.AddGrid()
 
-    row = 0
-    scriptDialog.AddControlToGrid("sep1", "SeparatorControl", "Bella scene", row, 0, colSpan=4)
-    row += 1
-    scriptDialog.AddControlToGrid("sceneLabel", "LabelControl", "Scene file", row, 0,
-                                  "A .bsz/.bsx/.bsa on the oomerfarm share. '#' runs become the frame number.", False)
-    scriptDialog.AddSelectionControlToGrid("sceneBox", "FileBrowserControl", "",
-                                           "Bella scenes (*.bsz *.bsx *.bsa);;All files (*)", row, 1, colSpan=3)
-    row += 1
-    scriptDialog.AddControlToGrid("cameraLabel", "LabelControl", "Camera node", row, 0,
-                                  "Name of a camera node in the scene; blank keeps the scene's camera.", False)
-    scriptDialog.AddControlToGrid("cameraBox", "TextControl", "", row, 1, colSpan=3)
+    def label(text, row, column, tip=""):
+        dialog.AddControlToGrid(text, "LabelControl", text, row, column, tip, False)
 
-    row += 1
-    scriptDialog.AddControlToGrid("sep2", "SeparatorControl", "Output", row, 0, colSpan=4)
-    row += 1
-    scriptDialog.AddControlToGrid("outputDirLabel", "LabelControl", "Output folder", row, 0,
-                                  "A folder on the oomerfarm share, e.g. oomerfarm/bella/renders.", False)
-    scriptDialog.AddSelectionControlToGrid("outputDirBox", "FolderBrowserControl", "", "", row, 1, colSpan=3)
-    row += 1
-    scriptDialog.AddControlToGrid("outputNameLabel", "LabelControl", "Output name", row, 0,
-                                  "Image base name; blank uses the scene's name.", False)
-    scriptDialog.AddControlToGrid("outputNameBox", "TextControl", "", row, 1)
-    scriptDialog.AddControlToGrid("formatLabel", "LabelControl", "Format", row, 2, "Image format.", False)
-    scriptDialog.AddComboControlToGrid("formatBox", "ComboControl", "png", FORMATS, row, 3)
-    row += 1
-    scriptDialog.AddControlToGrid("resLabel", "LabelControl", "Width x height", row, 0,
-                                  "0 x 0 keeps the scene's resolution.", False)
-    scriptDialog.AddRangeControlToGrid("widthBox", "RangeControl", 0, 0, 65536, 0, 1, row, 1)
-    scriptDialog.AddRangeControlToGrid("heightBox", "RangeControl", 0, 0, 65536, 0, 1, row, 2)
-    row += 1
-    scriptDialog.AddControlToGrid("noiseLabel", "LabelControl", "Target noise", row, 0,
-                                  "0 keeps the scene's setting; higher is cleaner.", False)
-    scriptDialog.AddRangeControlToGrid("noiseBox", "RangeControl", 0, 0, 100, 0, 1, row, 1)
-    scriptDialog.AddSelectionControlToGrid("gpuBox", "CheckBoxControl", False, "Render on GPU", row, 2, "")
+    label("Scene file", 0, 0, "A .bsz/.bsx/.bsa on the oomerfarm share; # runs become the frame number.")
+    dialog.AddSelectionControlToGrid("sceneBox", "FileBrowserControl", "", "Bella scenes (*.bsz *.bsx *.bsa)", 0, 1, colSpan=3)
+    label("Output folder", 1, 0, "A folder on the oomerfarm share.")
+    dialog.AddSelectionControlToGrid("outputDirBox", "FolderBrowserControl", "", "", 1, 1, colSpan=3)
+    label("Output name", 2, 0, "Blank uses the scene's name.")
+    dialog.AddControlToGrid("outputNameBox", "TextControl", "", 2, 1)
+    label("Format", 2, 2)
+    dialog.AddComboControlToGrid("formatBox", "ComboControl", "png", logic.FORMATS, 2, 3)
+    label("Width x height", 3, 0, "0 x 0 keeps the scene's resolution.")
+    dialog.AddRangeControlToGrid("widthBox", "RangeControl", 0, 0, 65536, 0, 1, 3, 1)
+    dialog.AddRangeControlToGrid("heightBox", "RangeControl", 0, 0, 65536, 0, 1, 3, 2)
+    label("Camera node", 4, 0, "Blank keeps the scene's camera.")
+    dialog.AddControlToGrid("cameraBox", "TextControl", "", 4, 1)
+    dialog.AddSelectionControlToGrid("gpuBox", "CheckBoxControl", False, "Render on GPU", 4, 2, "")
+    label("Target noise", 5, 0, "0 keeps the scene's setting; higher is cleaner.")
+    dialog.AddRangeControlToGrid("noiseBox", "RangeControl", 0, 0, 100, 0, 1, 5, 1)
+    label("Parse fragments", 6, 0, "Extra Bella statements for -pf:, e.g. beautyPass.timeLimit=60f;")
+    dialog.AddControlToGrid("fragmentsBox", "TextControl", "", 6, 1, colSpan=3)
+    label("Job name", 7, 0, "Blank uses the scene's name.")
+    dialog.AddControlToGrid("nameBox", "TextControl", "", 7, 1)
+    label("Frames", 7, 2, "e.g. 1 or 1-24 or 1,5,10-20x2")
+    dialog.AddControlToGrid("framesBox", "TextControl", "1", 7, 3)
+    label("Pool", 8, 0)
+    dialog.AddControlToGrid("poolBox", "PoolComboControl", "none", 8, 1)
+    label("Group", 8, 2)
+    dialog.AddControlToGrid("groupBox", "GroupComboControl", "none", 8, 3)
+    label("Priority", 9, 0)
+    dialog.AddRangeControlToGrid("priorityBox", "RangeControl", 50, 0, 100, 0, 1, 9, 1)
+    submit = dialog.AddControlToGrid("submitButton", "ButtonControl", "Submit", 9, 2, expand=False)
+    submit.ValueModified.connect(submitButtonPressed)
+    close = dialog.AddControlToGrid("closeButton", "ButtonControl", "Close", 9, 3, expand=False)
+    close.ValueModified.connect(dialog.closeEvent)
+    dialog.EndGrid()
 
-    row += 1
-    scriptDialog.AddControlToGrid("sep3", "SeparatorControl", "Job", row, 0, colSpan=4)
-    row += 1
-    scriptDialog.AddControlToGrid("nameLabel", "LabelControl", "Job name", row, 0, "Blank uses the scene's name.", False)
-    scriptDialog.AddControlToGrid("nameBox", "TextControl", "", row, 1)
-    scriptDialog.AddControlToGrid("framesLabel", "LabelControl", "Frames", row, 2, "e.g. 1 or 1-24 or 1,5,10-20x2", False)
-    scriptDialog.AddControlToGrid("framesBox", "TextControl", "1", row, 3)
-    row += 1
-    scriptDialog.AddControlToGrid("commentLabel", "LabelControl", "Comment", row, 0, "", False)
-    scriptDialog.AddControlToGrid("commentBox", "TextControl", "", row, 1)
-    scriptDialog.AddControlToGrid("departmentLabel", "LabelControl", "Department", row, 2, "", False)
-    scriptDialog.AddControlToGrid("departmentBox", "TextControl", "", row, 3)
-    row += 1
-    scriptDialog.AddControlToGrid("poolLabel", "LabelControl", "Pool", row, 0, "", False)
-    scriptDialog.AddControlToGrid("poolBox", "PoolComboControl", "none", row, 1)
-    scriptDialog.AddControlToGrid("secondaryPoolLabel", "LabelControl", "Secondary pool", row, 2, "", False)
-    scriptDialog.AddControlToGrid("secondaryPoolBox", "SecondaryPoolComboControl", "", row, 3)
-    row += 1
-    scriptDialog.AddControlToGrid("groupLabel", "LabelControl", "Group", row, 0, "", False)
-    scriptDialog.AddControlToGrid("groupBox", "GroupComboControl", "none", row, 1)
-    scriptDialog.AddControlToGrid("priorityLabel", "LabelControl", "Priority", row, 2, "0 (lowest) to 100", False)
-    scriptDialog.AddRangeControlToGrid("priorityBox", "RangeControl", 50, 0, 100, 0, 1, row, 3)
-    row += 1
-    scriptDialog.AddSelectionControlToGrid("suspendedBox", "CheckBoxControl", False, "Submit suspended", row, 1, "")
-
-    row += 1
-    submitButton = scriptDialog.AddControlToGrid("submitButton", "ButtonControl", "Submit", row, 2, expand=False)
-    submitButton.ValueModified.connect(submitButtonPressed)
-    closeButton = scriptDialog.AddControlToGrid("closeButton", "ButtonControl", "Close", row, 3, expand=False)
-    closeButton.ValueModified.connect(scriptDialog.closeEvent)
-    scriptDialog.EndGrid()
-
-    settingsFile = os.path.join(ClientUtils.GetUsersSettingsDirectory(), "BellaRenderSettings.ini")
-    scriptDialog.LoadSettings(settingsFile, STICKY)
-    scriptDialog.EnabledStickySaving(STICKY, settingsFile)
-    scriptDialog.ShowDialog(False)
-
-
-def _fields():
-    value = scriptDialog.GetValue
-    fmt = value("formatBox")
-    noise = int(value("noiseBox"))
-    return {
-        "scene": value("sceneBox"),
-        "camera": value("cameraBox"),
-        "output_dir": value("outputDirBox"),
-        "output_name": value("outputNameBox"),
-        "output_format": "" if fmt == "scene default" else fmt,
-        "width": int(value("widthBox")),
-        "height": int(value("heightBox")),
-        "target_noise": noise if noise > 0 else "",
-        "use_gpu": bool(value("gpuBox")),
-        "name": value("nameBox"),
-        "frames": value("framesBox"),
-        "comment": value("commentBox"),
-        "department": value("departmentBox"),
-        "pool": value("poolBox"),
-        "secondary_pool": value("secondaryPoolBox"),
-        "group": value("groupBox"),
-        "priority": int(value("priorityBox")),
-        "suspended": bool(value("suspendedBox")),
-    }
-
-
-def _write(path, text):
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    settings = os.path.join(ClientUtils.GetUsersSettingsDirectory(), "BellaRenderSettings.ini")
+    dialog.LoadSettings(settings, STICKY)
+    dialog.EnabledStickySaving(STICKY, settings)
+    dialog.ShowDialog(False)
 
 
 def submitButtonPressed(*args):
-    logic = _logic()
-    fields = _fields()
+    value = dialog.GetValue
+    fields = {
+        "scene": value("sceneBox"), "output_dir": value("outputDirBox"),
+        "output_name": value("outputNameBox"), "output_format": value("formatBox"),
+        "width": value("widthBox"), "height": value("heightBox"), "camera": value("cameraBox"),
+        "use_gpu": value("gpuBox"), "target_noise": int(value("noiseBox")) or "",
+        "extra_fragments": value("fragmentsBox"), "name": value("nameBox"),
+        "frames": value("framesBox"), "pool": value("poolBox"), "group": value("groupBox"),
+        "priority": value("priorityBox"),
+    }
     if not os.path.isfile(fields["scene"]):
-        scriptDialog.ShowMessageBox("Scene file not found: %s" % fields["scene"], "Error")
+        dialog.ShowMessageBox("Scene file not found: %s" % fields["scene"], "Error")
         return
-    if not os.path.isdir(fields["output_dir"]):
-        scriptDialog.ShowMessageBox("Output folder not found: %s" % fields["output_dir"], "Error")
-        return
-    mapping = logic.make_mapping(hub_names=("hub",))
-    for label, path in (("scene", fields["scene"]), ("output folder", fields["output_dir"])):
-        if not logic.is_on_share(path, mapping):
-            scriptDialog.ShowMessageBox(
-                "The %s is not on the oomerfarm share (%s); workers may not find it." % (label, path),
-                "Warning")
+    for path in (fields["scene"], fields["output_dir"]):
+        if not logic.on_share(path):
+            dialog.ShowMessageBox("%s is not on the oomerfarm share; workers may not find it." % path, "Warning")
     try:
-        job, plugin = logic.submission(fields)
+        files = logic.submission(fields)
     except ValueError as error:
-        scriptDialog.ShowMessageBox(str(error), "Error")
+        dialog.ShowMessageBox(str(error), "Error")
         return
-
-    temp = ClientUtils.GetDeadlineTempPath()
-    jobInfoFile = os.path.join(temp, "bella_job_info.job")
-    pluginInfoFile = os.path.join(temp, "bella_plugin_info.job")
-    _write(jobInfoFile, logic.to_key_value_text(job))
-    _write(pluginInfoFile, logic.to_key_value_text(plugin))
-
     arguments = StringCollection()
-    arguments.Add(jobInfoFile)
-    arguments.Add(pluginInfoFile)
-    report = ClientUtils.ExecuteCommandAndGetOutput(arguments)
-    scriptDialog.ShowMessageBox(report, "Submission results")
+    for name, text in zip(("bella_job_info.job", "bella_plugin_info.job"), files):
+        path = os.path.join(ClientUtils.GetDeadlineTempPath(), name)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        arguments.Add(path)
+    dialog.ShowMessageBox(ClientUtils.ExecuteCommandAndGetOutput(arguments), "Submission results")
