@@ -35,7 +35,8 @@ ROOT = "/mnt/oomerfarm"
 # A boss path on the share: \\<hub>\oomerfarm (hub overlay IP or the name "hub"; host and
 # share in any case, either slash), macOS /Volumes/oomerfarm (APFS ignores case) or
 # Linux /mnt/oomerfarm. Group 2 is the rest of the path.
-_SHARE = re.compile(r"((?i://(?:10\.87\.0\.1|hub)/+oomerfarm|/volumes/oomerfarm)|/mnt/oomerfarm)(/.*)?$")
+# Any overlay address: the hub's address follows the stack's vpnCidr (10.87.0.1 by default).
+_SHARE = re.compile(r"((?i://(?:\d{1,3}(?:\.\d{1,3}){3}|hub)/+oomerfarm|/volumes/oomerfarm)|/mnt/oomerfarm)(/.*)?$")
 
 PROGRESS_REGEX = r"Progress:\s*([0-9]+(?:[.,][0-9]+)?)\s*%"
 WARNING_REGEX = r"\[WARNING\].*"
