@@ -18,6 +18,7 @@ bella_cli facts (public code, read for facts, nothing copied):
 """
 
 import posixpath
+import os
 import re
 from subprocess import list2cmdline
 
@@ -35,8 +36,20 @@ ROOT = "/mnt/oomerfarm"
 # A boss path on the share: \\<hub>\oomerfarm (hub overlay IP or the name "hub"; host and
 # share in any case, either slash), macOS /Volumes/oomerfarm (APFS ignores case) or
 # Linux /mnt/oomerfarm. Group 2 is the rest of the path.
-# Any overlay address: the hub's address follows the stack's vpnCidr (10.87.0.1 by default).
-_SHARE = re.compile(r"((?i://(?:\d{1,3}(?:\.\d{1,3}){3}|hub)/+oomerfarm|/volumes/oomerfarm)|/mnt/oomerfarm)(/.*)?$")
+def _hub_ip(env_file="/etc/oomerfarm/farm.env"):
+    """The hub's overlay address: it follows the stack's vpnCidr (10.87.0.1 by default)."""
+    ip = os.environ.get("OOMERFARM_HUB_IP", "")
+    try:
+        with open(env_file) as f:
+            for line in f:
+                if not ip and line.startswith("HUB_OVERLAY_IP="):
+                    ip = line.split("=", 1)[1].strip().strip("'\"")
+    except OSError:
+        pass
+    return ip or "10.87.0.1"
+
+
+_SHARE = re.compile(r"((?i://(?:%s|hub)/+oomerfarm|/volumes/oomerfarm)|/mnt/oomerfarm)(/.*)?$" % re.escape(_hub_ip()))
 
 PROGRESS_REGEX = r"Progress:\s*([0-9]+(?:[.,][0-9]+)?)\s*%"
 WARNING_REGEX = r"\[WARNING\].*"
