@@ -7,7 +7,7 @@ import * as zlib from "zlib";
 import { parse } from "yaml";
 import { BootFile, decodeWriteFiles } from "../../cloud-init/cloudConfig";
 import { PAYLOAD_PATH, unpackPayload } from "../../cloud-init/payload";
-import { run } from "./sh";
+import { runAsync } from "./sh";
 
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -17,9 +17,10 @@ export interface Plan {
   ms: number;
 }
 
-export function runPlan(dir: string, workers: number): Plan {
+/** Asynchronous on purpose: a Ctrl-C must reach the demo's handler while the plan runs. */
+export async function runPlan(dir: string, workers: number): Promise<Plan> {
   const tsx = path.join(REPO, "node_modules/.bin/tsx");
-  const r = run(tsx, [path.join(REPO, "tools/plan.ts"), "--out", dir, "--show-secrets", "--set", `workerCount=${workers}`], { timeoutMs: 120000 });
+  const r = await runAsync(tsx, [path.join(REPO, "tools/plan.ts"), "--out", dir, "--show-secrets", "--set", `workerCount=${workers}`], { timeoutMs: 120000 });
   if (r.status !== 0) throw new Error(`npm run plan failed (exit ${r.status}): ${r.stderr.trim()}`);
   const planJson = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as { outputs: Record<string, unknown> };
   return { dir, outputs: planJson.outputs, ms: r.ms };

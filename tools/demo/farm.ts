@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { BootFile } from "../../cloud-init/cloudConfig";
 import { fileText, hostBootFiles, installFiles, Plan, REPO, runPlan } from "./artifacts";
-import { Procs, Started, stopPid } from "./procs";
+import { pidAlive, Procs, Started, stopPid } from "./procs";
 import { remapNebulaConfig, remapSmbConf, SAMBA_STATE_SUBDIRS, smbSharePaths } from "./remap";
 import { inNs, must, run, runAsync, RunResult, waitUntil } from "./sh";
 import { Underlay, UNDERLAY_PREFIX } from "./netns";
@@ -15,6 +15,18 @@ export const HUB_OCTET = 1;
 export const BOSS_OCTET = 5;
 export const BOX_OCTET = 6;
 export const WORKER_OCTET_BASE = 10;
+/** Temporary roots are named after the demo's PID, so a later run can remove a killed run's. */
+export const TMP_PREFIX = "oomerfarm-demo-";
+
+/** Removes temporary roots of earlier runs whose process is gone (killed with SIGKILL). */
+export function removeStaleTmp(): string[] {
+  const gone = fs.readdirSync(os.tmpdir()).filter((n) => {
+    const m = new RegExp(`^${TMP_PREFIX}(\\d+)-`).exec(n);
+    return m !== null && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]));
+  });
+  for (const n of gone) fs.rmSync(path.join(os.tmpdir(), n), { recursive: true, force: true });
+  return gone;
+}
 
 export function workerName(slot: number): string {
   return `worker${String(slot).padStart(4, "0")}`;
@@ -54,7 +66,7 @@ export class Farm {
   private tornDown = false;
 
   constructor(readonly workers: number, readonly say: (line: string) => void) {
-    this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oomerfarm-demo-"));
+    this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${TMP_PREFIX}${process.pid}-`));
     // smbd works as the share's owner (uid 3000) below this directory: it must be traversable.
     fs.chmodSync(this.tmp, 0o755);
   }
@@ -73,8 +85,8 @@ export class Farm {
   }
 
   /** Plan, files, namespaces. No process runs yet. */
-  prepare(): void {
-    this.plan = runPlan(path.join(this.tmp, "plan"), this.workers);
+  async prepare(): Promise<void> {
+    this.plan = await runPlan(path.join(this.tmp, "plan"), this.workers);
     const o = this.plan.outputs as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     this.farmName = String(o.farm);
     this.hubOverlayIp = String(o.nebula.hubOverlayIp);

@@ -2,7 +2,7 @@
 // down (also on Ctrl-C and on errors). The CLI (tools/demo.ts) and the bench call runDemo.
 import { CheckResult, Report } from "./report";
 import { FarmShape, Section, sections } from "./checks";
-import { Farm, workerName } from "./farm";
+import { Farm, removeStaleTmp, workerName } from "./farm";
 import { removeStale } from "./netns";
 import { measureThroughput, Throughput } from "./throughput";
 
@@ -44,6 +44,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   const stale = removeStale();
   if (stale.length > 0) opts.out(`removed ${stale.length} namespace(s) left by an earlier run that was killed: ${stale.join(", ")}`);
+  const staleTmp = removeStaleTmp();
+  if (staleTmp.length > 0) opts.out(`removed ${staleTmp.length} temporary folder(s) left by an earlier run that was killed`);
   const farm = new Farm(opts.workers, opts.out);
   const onSignal = (sig: NodeJS.Signals) => {
     opts.out(`\n${sig}: tearing down the farm in a box`);
@@ -58,7 +60,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const report = new Report(opts.out);
   let throughput: Throughput | undefined;
   try {
-    farm.prepare();
+    await farm.prepare();
     const all: Section[] = sections(shapeOf(opts.workers, farm.bossName));
     opts.out("");
     let stopped: string | undefined;
