@@ -6,9 +6,18 @@ import { stringify } from "yaml";
 
 export interface BootFile {
   path: string;
+  /** text, or binary as base64 text with `encoding: "base64"` (Buffers do not survive Pulumi outputs) */
   content: string | Buffer;
   /** octal, "0600" */
   permissions: string;
+  encoding?: "base64";
+}
+
+/** The bytes of a boot file, whatever form its content takes. */
+export function fileBytes(f: BootFile): Buffer {
+  if (Buffer.isBuffer(f.content)) return f.content;
+  if (typeof f.content !== "string") throw new Error(`boot file ${f.path}: content is neither text nor bytes`);
+  return f.encoding === "base64" ? Buffer.from(f.content, "base64") : Buffer.from(f.content, "utf8");
 }
 
 export interface CloudConfigInput {
@@ -21,14 +30,14 @@ export interface CloudConfigInput {
 const COMPRESS_ABOVE = 512;
 
 function encodeFile(f: BootFile): Record<string, string> {
-  const raw = typeof f.content === "string" ? Buffer.from(f.content, "utf8") : f.content;
-  const binary = typeof f.content !== "string";
+  const raw = fileBytes(f);
+  const binary = typeof f.content !== "string" || f.encoding === "base64";
   const base = { path: f.path, permissions: f.permissions, owner: "root:root" };
   if (raw.length > COMPRESS_ABOVE) {
     return { ...base, encoding: "gz+b64", content: zlib.gzipSync(raw, { level: 9 }).toString("base64") };
   }
   if (binary) return { ...base, encoding: "b64", content: raw.toString("base64") };
-  return { ...base, content: f.content as string };
+  return { ...base, content: raw.toString("utf8") };
 }
 
 export function renderCloudConfig(input: CloudConfigInput): string {

@@ -104,7 +104,7 @@ function commonFiles(facts: FarmFacts, host: HostIdentity, role: "hub" | "worker
   return [
     { path: "/etc/oomerfarm/farm.env", content: farmEnv(facts, host, role, dataDevice), permissions: "0644" },
     { path: `${s}/samba.password`, content: facts.sambaPassword, permissions: "0600" },
-    { path: `${s}/deadline-client.pfx`, content: Buffer.from(facts.deadlineClientPfxBase64, "base64"), permissions: "0600" },
+    { path: `${s}/deadline-client.pfx`, content: facts.deadlineClientPfxBase64, encoding: "base64", permissions: "0600" },
     { path: `${s}/deadline-client.pfx.password`, content: facts.deadlineClientPfxPassphrase, permissions: "0600" },
     { path: PATHS.tlsCa, content: facts.tlsCaPem, permissions: "0644" },
     { path: `${PATHS.nebulaDir}/ca.crt`, content: facts.nebulaCaPem, permissions: "0644" },

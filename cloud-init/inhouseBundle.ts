@@ -1,7 +1,7 @@
 // The stack output `inhouseBundle`: every file the in-house slots boot with (the same files a
 // cloud worker's user data carries, payload unpacked), plus the probe identity worker.sh uses
 // for its "is this slot online?" check. `npm run keybundle` seals it with a password.
-import { BootFile } from "./cloudConfig";
+import { BootFile, fileBytes } from "./cloudConfig";
 import { FarmFacts, HostIdentity, workerFiles } from "./hostFiles";
 import { BundleFile, INHOUSE_BUNDLE_FORMAT, InhouseBundle } from "../lib/keybundle";
 import { renderNebulaConfig } from "../nebula/config";
@@ -9,8 +9,7 @@ import { renderNebulaConfig } from "../nebula/config";
 const PROBE_DIR = "/etc/oomerfarm/probe";
 
 function toBundleFile(f: BootFile): BundleFile {
-  const content = typeof f.content === "string" ? Buffer.from(f.content, "utf8") : f.content;
-  return { path: f.path, content: content.toString("base64"), permissions: f.permissions };
+  return { path: f.path, content: fileBytes(f).toString("base64"), permissions: f.permissions };
 }
 
 export function buildInhouseBundle(facts: FarmFacts, slots: Array<HostIdentity & { slot: number }>, probe: HostIdentity): InhouseBundle {

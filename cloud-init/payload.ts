@@ -2,7 +2,7 @@
 // one compression stream over all files is what keeps user data under the providers' limits.
 // Deterministic: fixed order, mtime 0, root ownership, so the same files give the same bytes.
 import * as zlib from "zlib";
-import { BootFile } from "./cloudConfig";
+import { BootFile, fileBytes } from "./cloudConfig";
 
 export const PAYLOAD_PATH = "/var/lib/oomerfarm/payload.tgz";
 
@@ -43,7 +43,7 @@ function header(name: string, size: number, mode: number): Buffer {
 export function packPayload(files: BootFile[]): Buffer {
   const parts: Buffer[] = [];
   for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
-    const data = typeof f.content === "string" ? Buffer.from(f.content, "utf8") : f.content;
+    const data = fileBytes(f);
     parts.push(header(f.path.replace(/^\/+/, ""), data.length, parseInt(f.permissions, 8)), data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
   parts.push(Buffer.alloc(1024));
