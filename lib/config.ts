@@ -3,6 +3,7 @@
 // the two in step). Errors are one line: the key, the value and what is allowed.
 import { addressPlan, AddressPlan, AddressPlanError, MAX_PREFIX, MIN_PREFIX } from "../nebula/addressPlan";
 import { isIpv6Cidr, parseCidr } from "../nebula/ipv4";
+import { knownServerTypes } from "./pricing";
 
 export type Cloud = "hcloud" | "aws";
 export const CLOUDS: readonly Cloud[] = ["hcloud", "aws"];
@@ -86,7 +87,7 @@ export interface SettingDoc {
 export const SETTINGS: SettingDoc[] = [
   { key: "cloud", type: "hcloud | aws", default: "hcloud", description: "Cloud of the hub and of the single worker pool (short form)." },
   { key: "location", type: "string", default: "fsn1 (hcloud), eu-central-1 (aws)", description: "Hetzner location (fsn1, nbg1, hel1, ash, hil, sin) or AWS region." },
-  { key: "hubServerType", type: "string", default: "cx22 (hcloud), t3.medium (aws)", description: "Server/instance type of the hub (MongoDB, Samba, Deadline repository)." },
+  { key: "hubServerType", type: "string", default: "cx22 (hcloud EU), cpx21 (hcloud US/SG), t3.medium (aws)", description: "Server/instance type of the hub (MongoDB, Samba, Deadline repository)." },
   { key: "workerServerType", type: "string", default: "cpx51 (hcloud), c6a.8xlarge (aws)", description: "Server/instance type of each worker (short form). Changes in place on Hetzner." },
   { key: "workerCount", type: "integer >= 0", default: "1", description: "Number of cloud workers (short form). 0 is a hub-only farm." },
   { key: "workerCapacity", type: "integer 1-9999", default: "100", description: "Worker certificates pre-issued (the batch). Raising it issues more without touching existing ones." },
@@ -168,7 +169,9 @@ export function parseFarmConfig(get: (key: string) => string | undefined, stack:
 
   const cloud = oneOf("cloud", CLOUDS, "hcloud");
   const location = validLocation("location", cloud, str("location") ?? DEFAULTS[cloud].location);
-  const hubServerType = validServerType("hubServerType", cloud, str("hubServerType") ?? DEFAULTS[cloud].hubServerType);
+  // cx types are sold in the EU only: outside it the smallest fitting hub is a cpx21.
+  const hubDefault = cloud === "hcloud" && !["fsn1", "nbg1", "hel1"].includes(location) ? "cpx21" : DEFAULTS[cloud].hubServerType;
+  const hubServerType = validServerType("hubServerType", cloud, str("hubServerType") ?? hubDefault, location);
   const image = oneOf("image", IMAGES, "alma-8");
 
   const vpnCidr = str("vpnCidr") ?? "10.87.0.0/16";
@@ -277,11 +280,15 @@ function validLocation(key: string, cloud: Cloud, value: string): string {
   return value;
 }
 
-function validServerType(key: string, cloud: Cloud, value: string): string {
-  const shape = cloud === "hcloud" ? /^[a-z]{2,4}\d{2,3}$/ : /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-  if (!shape.test(value)) {
-    throw new ConfigError(key, value, cloud === "hcloud" ? "not a Hetzner server type (e.g. cx22, cpx51, ccx33)" : "not an EC2 instance type (e.g. c6a.8xlarge)");
+function validServerType(key: string, cloud: Cloud, value: string, location: string): string {
+  if (cloud === "hcloud") {
+    // Hetzner's lineup is short and differs per location (no cx/cax in the US or Singapore).
+    const known = knownServerTypes("hetzner", location);
+    if (!known.includes(value)) throw new ConfigError(key, value, `not a Hetzner server type offered in ${location}; known: ${known.join(", ")}`);
+    return value;
   }
+  // EC2 has hundreds of types; the shape catches typos, the cost estimate flags unknown prices.
+  if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(value)) throw new ConfigError(key, value, "not an EC2 instance type (e.g. c6a.8xlarge)");
   return value;
 }
 
@@ -306,7 +313,7 @@ function parsePools(get: Getter, str: Getter, int: IntReader, bool: BoolReader, 
         name: "workers",
         cloud,
         location,
-        serverType: validServerType("workerServerType", cloud, str("workerServerType") ?? DEFAULTS[cloud].workerServerType),
+        serverType: validServerType("workerServerType", cloud, str("workerServerType") ?? DEFAULTS[cloud].workerServerType, location),
         count,
         firstSlot: 1,
         slots,
@@ -340,7 +347,7 @@ function parsePools(get: Getter, str: Getter, int: IntReader, bool: BoolReader, 
     if (!(CLOUDS as readonly string[]).includes(pcloud)) throw new ConfigError(`${key}.cloud`, pcloud, `allowed: ${CLOUDS.join(", ")}`);
     const c = pcloud as Cloud;
     const plocation = validLocation(`${key}.location`, c, typeof o.location === "string" ? o.location : c === cloud ? location : DEFAULTS[c].location);
-    const serverType = validServerType(`${key}.serverType`, c, typeof o.serverType === "string" ? o.serverType : DEFAULTS[c].workerServerType);
+    const serverType = validServerType(`${key}.serverType`, c, typeof o.serverType === "string" ? o.serverType : DEFAULTS[c].workerServerType, plocation);
     const wholeNumber = (k: string, v: unknown, min: number): number => {
       if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ConfigError(`${key}.${k}`, v ?? "", `required whole number >= ${min}`);
       return v;

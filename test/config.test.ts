@@ -1,6 +1,7 @@
 // Stack settings (lib/config.ts): defaults, accepted forms, and a table of bad values, each with the
 // exact one-line message the user sees (key, value, what is allowed).
 import { AWS_REGIONS, ConfigError, parseFarmConfig, SETTINGS } from "../lib/config";
+import { knownServerTypes } from "../lib/pricing";
 
 function parse(values: Record<string, string>, stack = "dev") {
   return parseFarmConfig((k) => values[k], stack, Object.keys(values));
@@ -62,20 +63,27 @@ describe("defaults and accepted forms", () => {
     expect(c.inhouseRange).toEqual({ first: 9, last: 100 });
   });
 
+  test("outside the EU the default hub is a type sold there", () => {
+    expect(parse({ location: "ash" }).hubServerType).toBe("cpx21");
+    expect(parse({ location: "nbg1" }).hubServerType).toBe("cx22");
+  });
+
   test("a smaller overlay moves the address plan with it", () => {
     expect(parse({ vpnCidr: "192.168.50.0/24" }).addresses.workerSlot(1)).toBe("192.168.50.100");
   });
 });
 
 describe("bad values: one line naming the key, the value and what is allowed", () => {
-  const hetznerType = "not a Hetzner server type (e.g. cx22, cpx51, ccx33)";
+  const hetznerType = (location: string) => `not a Hetzner server type offered in ${location}; known: ${knownServerTypes("hetzner", location).join(", ")}`;
   const whole = (min: number, max: number) => `must be a whole number from ${min} to ${max}`;
   const cases: Array<[Record<string, string>, string]> = [
     [{ cloud: "gcp" }, "config cloud=gcp: allowed: hcloud, aws"],
     [{ location: "mars" }, "config location=mars: unknown Hetzner location; allowed: fsn1, nbg1, hel1, ash, hil, sin"],
     [{ cloud: "aws", location: "fsn1" }, `config location=fsn1: unknown AWS region; allowed: ${AWS_REGIONS.join(", ")}`],
-    [{ hubServerType: "big" }, `config hubServerType=big: ${hetznerType}`],
-    [{ workerServerType: "c6a.8xlarge" }, `config workerServerType=c6a.8xlarge: ${hetznerType}`],
+    [{ hubServerType: "big" }, `config hubServerType=big: ${hetznerType("fsn1")}`],
+    [{ workerServerType: "c6a.8xlarge" }, `config workerServerType=c6a.8xlarge: ${hetznerType("fsn1")}`],
+    // cx and cax types are sold in the EU only.
+    [{ location: "ash", hubServerType: "cx22" }, `config hubServerType=cx22: ${hetznerType("ash")}`],
     [{ cloud: "aws", hubServerType: "cx22" }, "config hubServerType=cx22: not an EC2 instance type (e.g. c6a.8xlarge)"],
     [{ image: "debian-12" }, "config image=debian-12: allowed: alma-8, alma-9, rocky-8, rocky-9, ubuntu-22.04, ubuntu-24.04"],
     [{ vpnCidr: "10.87.0.1/16" }, "config vpnCidr=10.87.0.1/16: not a network address (did you mean 10.87.0.0/16?); use an IPv4 network such as 10.87.0.0/16"],
