@@ -215,7 +215,7 @@ export function sections(shape: FarmShape): Section[] {
   const faults: Section = {
     title: "faults",
     names: [
-      "fault: hub nebula killed and restarted, every worker back within 10 s",
+      "fault: hub nebula killed and restarted, all workers back in 10 s",
       "fault: smbd restarted, a new session works",
       `inhouse: worker.sh refuses online slot 1 (${workers[0]})`,
       `inhouse: worker.sh accepts free slot ${freeSlot} (${workerName(freeSlot)})`,
