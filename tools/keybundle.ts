@@ -116,8 +116,9 @@ function readOutputs(file: string | undefined): { text: string; source: string }
 function promptHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
-    process.stderr.write(question);
+    // Echo off before the prompt shows, so nothing typed ahead of it is echoed either.
     stdin.setRawMode(true);
+    process.stderr.write(question);
     stdin.resume();
     stdin.setEncoding("utf8");
     let answer = "";
