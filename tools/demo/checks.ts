@@ -108,7 +108,7 @@ export function sections(shape: FarmShape): Section[] {
       const joinLine = j.stdout.trim().split("\n").pop() ?? "";
       return [
         ...reached.map((ms) => [ms !== undefined, ms !== undefined ? `${ms} ms` : "no answer in 15 s"] as Outcome),
-        [j.status === 0 && /the hub \S+ answers/.test(joinLine), j.status === 0 ? joinLine.replace(/\. Stop it.*$/, "") : `exit ${j.status}: ${lastLine(j)}`],
+        [j.status === 0 && /the hub \S+ answers/.test(joinLine), j.status === 0 ? joinLine.replace(/\. Stop it.*$/, "").replace(/, log [^)]*\)/, ")") : `exit ${j.status}: ${lastLine(j)}`],
         [bossReach !== undefined, bossReach !== undefined ? `${bossReach} ms` : "no answer in 5 s"],
         ...lights,
       ];
