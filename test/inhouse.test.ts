@@ -149,6 +149,32 @@ describeIf("worker.sh", () => {
     fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
   });
 
+  test("online check: a slot that answers is refused (3), an unreachable farm is not called free (4)", () => {
+    const root = path.join(tmp, "root-online");
+    const fakeLog = path.join(tmp, "fake-nebula.log");
+    fs.rmSync(fakeLog, { force: true });
+    const online = worker(["--bundle", sealed, "--slot", "91", "--root", root], { env: { FAKE_ONLINE_IP: "10.87.99.91" } });
+    expect(online.stderr).toMatch(
+      /worker\.sh: slot 91 \(worker0091, 10\.87\.99\.91\) is online already on another machine: pick another slot with --slot \(this bundle holds 91-93\)\n$/,
+    );
+    expect(online.status).toBe(3);
+    expect(fs.existsSync(path.join(root, "etc"))).toBe(false); // nothing written for a taken slot
+    expect(fs.readFileSync(fakeLog, "utf8")).toMatch(/stopped\n$/); // the probe was stopped
+    fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
+
+    const unreachable = worker(["--bundle", sealed, "--slot", "91", "--root", root, "--check-only"], { env: { FAKE_HUB_IP: "none" } });
+    expect(unreachable.stderr).toMatch(/cannot tell whether slot 91 is free: the hub 10\.87\.0\.1 did not answer through the probe tunnel/);
+    expect(unreachable.status).toBe(4);
+    fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
+
+    fs.rmSync(fakeLog, { force: true });
+    const skipped = worker(["--bundle", sealed, "--slot", "91", "--root", root, "--no-online-check"], { env: { FAKE_HUB_IP: "none" } });
+    expect(skipped.stderr).toMatch(/WARNING: --no-online-check: not asking the farm whether slot 91/);
+    expect(skipped.status).toBe(0);
+    expect(fs.existsSync(fakeLog)).toBe(false); // no probe started
+    expect(fs.readFileSync(path.join(root, "var/lib/oomerfarm/inhouse-slot"), "utf8")).toBe("91\n");
+  });
+
   test("a slot's file wins over a common file with the same path", () => {
     const perSlot = makeBundle({
       slots: [91, 92],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Turns a person's own Linux box into an in-house worker of an oomerfarm farm.
 #
-#   sudo bash worker.sh --bundle bundle.okb [--slot N] [--root DIR] [--check-only]
+#   sudo bash worker.sh --bundle bundle.okb [--slot N] [--root DIR] [--check-only] [--no-online-check]
 #
 # bundle.okb comes from `npm run keybundle` (see README.md next to this file). The script
 #   1. opens the bundle with python3 (scrypt + HMAC check) and openssl (AES-256-CTR),
@@ -17,7 +17,8 @@
 # else a prompt when stdin is a terminal; never waits otherwise.
 # Test flags: --root DIR writes every file under DIR and never runs the steps; --check-only
 # stops after the online check.
-# Exit status: 0 ok / slot free, 1 failure, 2 bad input (usage, password, slot), 3 slot online.
+# Exit status: 0 ok / slot free, 1 failure, 2 bad input (usage, password, slot), 3 slot online,
+# 4 the farm could not be reached to check (--no-online-check skips the check).
 set -euo pipefail
 
 PROBE_DEV=oomerprobe # the tun name in the probe's config.yml (contract with the Pulumi program)
@@ -29,7 +30,7 @@ fail() {
   exit "${2:-1}"
 }
 usage() {
-  fail "usage: sudo bash worker.sh --bundle FILE [--slot N] [--root DIR] [--check-only]${1:+ ($1)}" 2
+  fail "usage: sudo bash worker.sh --bundle FILE [--slot N] [--root DIR] [--check-only] [--no-online-check]${1:+ ($1)}" 2
 }
 
 # slot_from_hostname NAME: prints N for workerNNNN (short or fully qualified), else fails.
@@ -179,7 +180,7 @@ def main(argv):
     b = load(argv[1])
     if cmd == "info":
         s = find_slot(b, int(argv[2]))
-        print(s["ip"], s["name"], b["farm"], ranges([x["slot"] for x in b["slots"]]))
+        print(s["ip"], s["name"], b["hubOverlayIp"], b["farm"], ranges([x["slot"] for x in b["slots"]]))
     elif cmd == "write":
         entries = b["common"]
         if argv[3] == "all":
@@ -217,7 +218,7 @@ PY
 )
 
 # --- arguments ----------------------------------------------------------------------------
-BUNDLE="" SLOT="" ROOT="" CHECK_ONLY=0
+BUNDLE="" SLOT="" ROOT="" CHECK_ONLY=0 ONLINE_CHECK=1
 parse_args() {
   while (($# > 0)); do
     case "$1" in
@@ -238,6 +239,10 @@ parse_args() {
         ;;
       --check-only)
         CHECK_ONLY=1
+        shift
+        ;;
+      --no-online-check)
+        ONLINE_CHECK=0
         shift
         ;;
       -h | --help) usage ;;
@@ -336,11 +341,13 @@ find_nebula() {
   ) || fail "could not fetch the pinned nebula release"
 }
 
-# probe_slot IP: sets ONLINE=1 when the slot's overlay IP answers a ping through a temporary
-# probe tunnel, else ONLINE=0. (Called as a plain statement: errexit is off in conditions.)
-ONLINE=0
+# probe_slot IP HUB_IP: sets PROBE_RESULT to online|free|unreachable. The slot's overlay IP is
+# pinged through a temporary probe tunnel; the hub must answer first, or a probe that cannot
+# reach the farm (hub down, UDP blocked) would call every slot free.
+# (Called as a plain statement: errexit is off inside conditions.)
+PROBE_RESULT=""
 probe_slot() {
-  local ip=$1 nebula config i
+  local ip=$1 hub=$2 nebula config i
   ! ip link show dev "$PROBE_DEV" >/dev/null 2>&1 || fail "a network device $PROBE_DEV exists already: is another worker.sh probing? try again in a minute"
   nebula=$(find_nebula) || exit 1
   config=$("$PYTHON" -c "$PYPROG" probe "$STAGE/plain.json" "$STAGE/probe") || exit 1
@@ -355,9 +362,17 @@ probe_slot() {
     sleep 0.2
   done
   ip link show dev "$PROBE_DEV" >/dev/null 2>&1 || fail "the probe nebula did not bring up $PROBE_DEV within 10 s"
-  ONLINE=0
   # -I: ask through the probe tunnel even if another nebula on this box routes the overlay.
-  if ping -c 3 -W 1 -I "$PROBE_DEV" "$ip" >/dev/null 2>&1; then ONLINE=1; fi
+  PROBE_RESULT=unreachable
+  for ((i = 0; i < 10; i++)); do
+    if ping -c 1 -W 1 -I "$PROBE_DEV" "$hub" >/dev/null 2>&1; then
+      PROBE_RESULT=free
+      break
+    fi
+  done
+  if [[ "$PROBE_RESULT" == free ]] && ping -c 3 -W 1 -I "$PROBE_DEV" "$ip" >/dev/null 2>&1; then
+    PROBE_RESULT=online
+  fi
   kill "$PROBE_PID" 2>/dev/null || true
   wait "$PROBE_PID" 2>/dev/null || true
   PROBE_PID=""
@@ -389,19 +404,24 @@ main() {
     fail "openssl could not decrypt the bundle"
   rm -f "$STAGE/ct"
 
-  local info ip name farm held
+  local info ip name hub farm held
   info=$("$PYTHON" -c "$PYPROG" info "$STAGE/plain.json" "$SLOT") || exit 2
-  read -r ip name farm held <<<"$info"
+  read -r ip name hub farm held <<<"$info"
   say "farm $farm, bundle holds slot(s) $held; using slot $SLOT ($name, $ip)"
   # The online check may need farm.env and lib.sh (to fetch nebula): stage the slot's files in
   # the private directory first; nothing reaches the system before the check has passed.
   "$PYTHON" -c "$PYPROG" write "$STAGE/plain.json" "$STAGE/root" all "$SLOT" >/dev/null
 
-  if has_local_ip "$ip"; then
+  if ((ONLINE_CHECK == 0)); then
+    say "WARNING: --no-online-check: not asking the farm whether slot $SLOT ($name, $ip) is in use"
+  elif has_local_ip "$ip"; then
     say "this machine already carries $ip: it is $name, no online check needed"
   else
-    probe_slot "$ip"
-    ((ONLINE == 0)) || fail "slot $SLOT ($name, $ip) is online already on another machine: pick another slot with --slot (this bundle holds $held)" 3
+    probe_slot "$ip" "$hub"
+    case "$PROBE_RESULT" in
+      online) fail "slot $SLOT ($name, $ip) is online already on another machine: pick another slot with --slot (this bundle holds $held)" 3 ;;
+      unreachable) fail "cannot tell whether slot $SLOT is free: the hub $hub did not answer through the probe tunnel (is the farm up? is UDP to its port allowed out?). Retry, or skip the check with --no-online-check" 4 ;;
+    esac
     say "slot $SLOT ($name, $ip) is free"
   fi
   ((CHECK_ONLY == 0)) || exit 0
