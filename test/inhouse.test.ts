@@ -360,6 +360,14 @@ describeIf("worker.sh", () => {
       expect(free.stderr).toMatch(/slot 92 \(worker0092, 10\.87\.99\.92\) is free/);
       expect(free.status).toBe(0);
 
+      // Re-running on the machine that is slot 91 is not a clash: it already carries the IP.
+      const self = worker(["--bundle", f, "--slot", "91", "--root", path.join(dir, "root91"), "--check-only"], {
+        prefix: ["ip", "netns", "exec", farm.ns.worker],
+        env,
+      });
+      expect(self.stderr).toMatch(/this machine already carries 10\.87\.99\.91: it is worker0091, no online check needed/);
+      expect(self.status).toBe(0);
+
       // The same bundle writes a complete worker 92: its own farm.env, key and Nebula config,
       // which real nebula accepts (`nebula -test` reads the config and the pki it names).
       const root = path.join(dir, "root92");
