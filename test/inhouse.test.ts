@@ -149,6 +149,23 @@ describeIf("worker.sh", () => {
     fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
   });
 
+  test("without --root: the real paths, then it execs run-steps.sh worker (host kept clean by overlays)", () => {
+    const ov = path.join(tmp, "overlay");
+    const overlayRoot = path.join(REPO, "test/fixtures/inhouse/overlay-root.sh");
+    const r = worker(["--bundle", sealed, "--slot", "93"], { prefix: ["unshare", "-m", "-n", "--propagation", "private", "bash", overlayRoot, ov] });
+    expect(r.stderr).toMatch(/running \/usr\/local\/lib\/oomerfarm\/run-steps\.sh worker\n$/);
+    expect(r.stdout).toBe("run-steps worker\n"); // the bundle's run-steps.sh, run with the role
+    expect(r.status).toBe(0);
+    const slot = bundle.slots.find((s) => s.slot === 93)!;
+    const upper = (p: string) => path.join(ov, p.startsWith("/usr/local/") ? "usr_local-up" : p.startsWith("/var/") ? "var-up" : "etc-up", p.replace(/^\/(usr\/local|var|etc)\//, ""));
+    for (const f of [...bundle.common, ...slot.files]) {
+      expect(fs.readFileSync(upper(f.path)).equals(Buffer.from(f.content, "base64"))).toBe(true);
+    }
+    expect(fs.readFileSync(upper("/var/lib/oomerfarm/inhouse-slot"), "utf8")).toBe("93\n");
+    expect(fs.existsSync("/etc/oomerfarm/host.env") && fs.readFileSync("/etc/oomerfarm/host.env", "utf8").includes("worker0093")).toBe(false);
+    fs.rmSync(path.join(tmp, "fake-nebula.log.probe-dir"), { recursive: true, force: true });
+  });
+
   test("online check: a slot that answers is refused (3), an unreachable farm is not called free (4)", () => {
     const root = path.join(tmp, "root-online");
     const fakeLog = path.join(tmp, "fake-nebula.log");

@@ -387,6 +387,10 @@ main() {
   [[ -n "$ROOT" || "$EUID" -eq 0 ]] || fail "run as root (sudo bash worker.sh ...)"
   PYTHON=$(find_python) || fail "needs python3 (3.6+ with hashlib.scrypt) or /usr/libexec/platform-python"
   command -v openssl >/dev/null 2>&1 || fail "needs openssl"
+  if ((ONLINE_CHECK)); then
+    command -v ip >/dev/null 2>&1 || fail "needs ip (iproute2) for the online check"
+    command -v ping >/dev/null 2>&1 || fail "needs ping (iputils) for the online check"
+  fi
   choose_slot
   read_password
 
@@ -436,6 +440,11 @@ main() {
   if [[ -n "$ROOT" ]]; then
     say "--root given: files written under $ROOT; not running the boot steps"
     exit 0
+  fi
+  # The nebula step only starts nebula.service; a running one must pick up a new slot's key.
+  if [[ "$changed" != 0\ * ]] && systemctl is-active --quiet nebula.service 2>/dev/null; then
+    say "restarting nebula.service for the new files"
+    systemctl restart nebula.service
   fi
   say "running $RUN_STEPS worker"
   cleanup
