@@ -269,6 +269,12 @@ describe("keybundle tool: command line", () => {
     expect(fs.existsSync(path.join(dir, "tty.okb"))).toBe(false);
   });
 
+  test("--help prints the usage and succeeds", () => {
+    const r = run(["--help"]);
+    expect(r.stdout).toMatch(/^usage: npm run keybundle -- \[--outputs stack-outputs\.json\] --out bundle\.okb \[--slots 91-95\]\n$/);
+    expect(r.status).toBe(0);
+  });
+
   test("a non-JSON outputs file", () => {
     fs.writeFileSync(path.join(dir, "bad.json"), "Current stack is dev:\n");
     const r = run(["--outputs", "bad.json", "--out", "x.okb"], { OOMERFARM_BUNDLE_PASSWORD: PASSWORD });

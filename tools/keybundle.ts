@@ -177,6 +177,10 @@ export function writePrivate(file: string, data: Buffer): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   try {
     const args = parseArgs(argv);
     const { text, source } = readOutputs(args.outputs);
