@@ -85,7 +85,7 @@ export function sealKeybundle(plaintext: Buffer, password: string, opts: SealOpt
   const log2N = Math.log2(N);
   if (!Number.isInteger(log2N)) throw new Error(`keybundle: scrypt N must be a power of two, got ${N}`);
   const params = { log2N, r: DEFAULT_R, p: DEFAULT_P };
-  checkParams(params);
+  if (log2N < 10 || log2N > 20) throw new Error(`keybundle: scrypt N must be 2^10 .. 2^20, got 2^${log2N}`);
   const salt = opts.salt ?? crypto.randomBytes(SALT_LENGTH);
   const iv = opts.iv ?? crypto.randomBytes(IV_LENGTH);
   if (salt.length !== SALT_LENGTH) throw new Error(`keybundle: the salt must be ${SALT_LENGTH} bytes`);

@@ -75,6 +75,7 @@ describe("sealKeybundle / openKeybundle", () => {
     expect(() => sealKeybundle(plaintext, "\u{1F600}".repeat(11), FAST)).toThrow(/at least 12 characters/);
     expect(() => sealKeybundle(plaintext, "twelve chars", FAST)).not.toThrow();
     expect(() => sealKeybundle(plaintext, PASSWORD, { scryptN: 3000 })).toThrow(/power of two/);
+    expect(() => sealKeybundle(plaintext, PASSWORD, { scryptN: 2 ** 9 })).toThrow(/^keybundle: scrypt N must be 2\^10 \.\. 2\^20, got 2\^9$/);
   });
 
   // Every header byte, a spread of ciphertext bytes and every tag byte: flipping any one must
@@ -192,6 +193,7 @@ describe("keybundle tool: pieces", () => {
     expect(() => bundleFromOutputs("[]", "f")).toThrow(/not a JSON object/);
     expect(() => bundleFromOutputs("{}", "f")).toThrow(/f has no inhouseBundle output/);
     expect(() => bundleFromOutputs('{"inhouseBundle":"[secret]"}', "f")).toThrow(/--show-secrets/);
+    expect(() => bundleFromOutputs('{"inhouseBundle":""}', "f")).toThrow(/the stack has no in-house slots/);
     expect(() => bundleFromOutputs('{"inhouseBundle":"{}"}', "f")).toThrow(/^f: inhouse bundle: format must be/);
   });
 });

@@ -82,6 +82,9 @@ export function bundleFromOutputs(outputsJson: string, source: string): InhouseB
   if (value === undefined) {
     throw new UsageError(`${source} has no inhouseBundle output (does the stack have in-house slots? run pulumi up first)`);
   }
+  if (value === "" || value === null) {
+    throw new UsageError(`the stack has no in-house slots (inhouseBundle is empty): set oomerfarm:inhouseSlots above 0 and run pulumi up`);
+  }
   if (value === "[secret]") {
     throw new UsageError(`${source} holds inhouseBundle as [secret]: save the outputs with --show-secrets`);
   }
