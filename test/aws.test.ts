@@ -14,6 +14,7 @@ import { vpcCidrFor } from "../components/cloud/awsRegion";
 import { IMAGES } from "../lib/config";
 import { onDemandHourly } from "../lib/pricing";
 import { cleanupPlans, planOk, PlanJson, PlanResource, readPlan, readUserData, ROOT, runPlan, tempDir, UserData } from "./helpers/plan";
+import { cloudInitSchema } from "./helpers/checks";
 import { requireTool } from "./helpers/tools";
 
 const STACK = ["--stack", "aws-example", "--seed", "aws-test", "--show-secrets"];
@@ -175,6 +176,19 @@ describe("aws plan: user data and payload", () => {
       expect(Buffer.from(one(plan, name).inputs.userDataBase64 as string, "base64").equals(ud.raw)).toBe(true);
       expect(ud.text.startsWith("#cloud-config\n")).toBe(true);
       expect(ud.payload.size).toBe(0);
+    }
+  });
+
+  test("each host's cloud-config passes cloud-init's schema and runs fetch, unpack, boot steps in that order", () => {
+    if (!requireTool("cloud-init")) return;
+    for (const host of hosts) {
+      const ud = readUserData(dir, host);
+      const r = cloudInitSchema(ud);
+      expect(`${r.stdout}${r.stderr}`).toContain("Valid cloud-config");
+      expect(r.code).toBe(0);
+      const runcmd = ud.doc.runcmd!;
+      expect(runcmd.map((c) => c[0] === "sh" ? c[3] : c[0])).toEqual([`${FETCH_DIR}/fetch-payload.py`, "tar", "/usr/local/lib/oomerfarm/run-steps.sh"]);
+      expect(runcmd[2][1]).toBe(host === "hub" ? "hub" : "worker");
     }
   });
 
@@ -398,5 +412,59 @@ describe("aws plan: bad input", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/^config location=eu-mars-1: unknown AWS region; allowed: us-east-1/);
+  });
+});
+
+// Resource options do not show in plan.json (inputs only): register the backend's resources
+// in-process under the plan's mocks and read the options off the registration requests.
+describe("aws backend: resource options that decide what survives", () => {
+  interface Registered { type: string; name: string; retainOnDelete?: boolean; deleteBeforeReplace: boolean; ignoreChanges: string[]; dependencies: string[] }
+
+  async function register(keepData: boolean): Promise<Map<string, Registered>> {
+    jest.resetModules();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PlanMocks } = require("../tools/plan/mocks") as typeof import("../tools/plan/mocks");
+    pulumi.runtime.setAllConfig({ "oomerfarm:cloud": "aws", "oomerfarm:location": "eu-central-1", "oomerfarm:keepData": String(keepData) });
+    await pulumi.runtime.setMocks(new PlanMocks("options"), "oomerfarm", "opts", false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { getMonitor } = require("@pulumi/pulumi/runtime/settings");
+    const monitor = getMonitor();
+    const seen = new Map<string, Registered>();
+    const original = monitor.registerResource.bind(monitor);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    monitor.registerResource = (req: any, cb: any) => {
+      seen.set(req.getName(), {
+        type: req.getType(), name: req.getName(), retainOnDelete: req.hasRetainondelete?.() === false ? undefined : req.getRetainondelete(),
+        deleteBeforeReplace: req.getDeletebeforereplace(), ignoreChanges: req.getIgnorechangesList(),
+        dependencies: req.getDependenciesList().map((u: string) => u.split("::").pop()),
+      });
+      return original(req, cb);
+    };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { awsBackend } = require("../components/cloud/aws") as typeof import("../components/cloud/aws");
+    const parent = new pulumi.ComponentResource("oomerfarm:test:Parent", "parent", {});
+    const boot = pulumi.secret(pulumi.output({ hostname: "opts-hub", role: "hub" as const, host: { files: [], payload: [{ path: "/usr/local/lib/oomerfarm/run-steps.sh", content: "#!/bin/sh\n", permissions: "0755" }] } }));
+    const site = awsBackend.hubSite("hub", {
+      farmName: "opts", location: "eu-central-1", dataVolumeGb: 20, keepData, nebulaPort: 42042, sshAllowedCidrs: [], sshPublicKey: "ssh-ed25519 AAAA test", labels: { "oomerfarm-farm": "opts" },
+    }, parent);
+    const server = site.launch({ serverType: "t3.medium", image: "alma-8", userData: pulumi.output(""), boot });
+    await new Promise<void>((resolve) => server.serverId.apply(() => resolve()));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> }).waitForRPCs();
+    return seen;
+  }
+
+  test("keepData retains the data volume; replacing the hub frees volume and address first; a new AMI alone replaces nothing", async () => {
+    const kept = await register(true);
+    expect(kept.get("hub-data")!.retainOnDelete).toBe(true);
+    for (const name of ["hub-server", "hub-ip-association", "hub-data-attachment"]) expect(kept.get(name)!.deleteBeforeReplace).toBe(true);
+    expect(kept.get("hub-ip")!.retainOnDelete).toBeFalsy();
+    expect(kept.get("hub-server")!.ignoreChanges).toEqual(["ami"]);
+    // The payload object and the role's read permission exist before the instance boots.
+    expect(kept.get("hub-server")!.dependencies).toEqual(expect.arrayContaining(["hub-payload", "hub-payload-read"]));
+    const dropped = await register(false);
+    expect(dropped.get("hub-data")!.retainOnDelete).toBeFalsy();
   });
 });
