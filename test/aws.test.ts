@@ -11,6 +11,7 @@ import { unpackPayload } from "../cloud-init/payload";
 import { AWS_USER_DATA_LIMIT, FETCH_DIR } from "../components/cloud/awsBoot";
 import { AMI_LOOKUPS, amiQuery } from "../components/cloud/awsImages";
 import { vpcCidrFor } from "../components/cloud/awsRegion";
+import { checkSpotPrice } from "../components/cloud/awsSpot";
 import { IMAGES } from "../lib/config";
 import { onDemandHourly } from "../lib/pricing";
 import { cleanupPlans, planOk, PlanJson, PlanResource, readPlan, readUserData, ROOT, runPlan, tempDir, UserData } from "./helpers/plan";
@@ -22,6 +23,9 @@ let dir: string;
 let plan: PlanJson;
 let onDemandDir: string;
 let onDemand: PlanJson;
+let existing: PlanJson;
+const VPC = "vpc-0123456789abcdef0";
+const SUBNET = "subnet-0123456789abcdef0";
 
 const ofType = (p: PlanJson, type: string) => p.resources.filter((r) => r.type === `aws:${type}`);
 const one = (p: PlanJson, name: string): PlanResource => {
@@ -31,11 +35,13 @@ const one = (p: PlanJson, name: string): PlanResource => {
 };
 
 beforeAll(async () => {
-  const [a, b] = await Promise.all([
+  const [a, b, c] = await Promise.all([
     planOk(STACK),
     planOk([...STACK, "--set", "workerSpot=false", "--set", "image=ubuntu-24.04", "--set", "workerCount=1",
       "--set", 'sshAllowedCidrs=["203.0.113.4/32","2001:db8::/64"]', "--set", "location=us-east-1"]),
+    planOk([...STACK, "--set", `awsVpcId=${VPC}`, "--set", `awsSubnetId=${SUBNET}`]),
   ]);
+  existing = readPlan(c.dir);
   dir = a.dir;
   plan = readPlan(dir);
   onDemandDir = b.dir;
@@ -83,6 +89,16 @@ describe("aws plan: resources", () => {
     expect(routes.routes).toHaveLength(1);
     expect(routes.routes[0].cidrBlock).toBe("0.0.0.0/0");
     expect(routes.routes[0].gatewayId).toMatch(/^intern/);
+  });
+
+  test("an existing VPC and subnet from config: no network made, everything placed in them", () => {
+    for (const t of ["ec2/vpc:Vpc", "ec2/subnet:Subnet", "ec2/internetGateway:InternetGateway", "ec2/routeTable:RouteTable", "ec2/routeTableAssociation:RouteTableAssociation"]) {
+      expect(ofType(existing, t)).toHaveLength(0);
+    }
+    for (const sg of ofType(existing, "ec2/securityGroup:SecurityGroup")) expect(sg.inputs.vpcId).toBe(VPC);
+    for (const i of ofType(existing, "ec2/instance:Instance")) expect(i.inputs.subnetId).toBe(SUBNET);
+    // The hub's volume follows the subnet's availability zone.
+    expect(one(existing, "hub-data").inputs.availabilityZone).toBe("mock-az-1a");
   });
 
   test("security groups: hub UDP nebulaPort + TCP 22 from sshAllowedCidrs, workers UDP nebulaPort only", () => {
@@ -392,6 +408,20 @@ describe("fetching the payload on the host (python3 against fake IMDSv2 + S3)", 
     const r = spawnSync("python3", ["-c", "import ast,sys; ast.parse(open(sys.argv[1]).read(), feature_version=(3, 6))", file], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
+  });
+});
+
+describe("spot cap rules", () => {
+  const od = onDemandHourly("aws", "eu-central-1", "c6a.8xlarge")!;
+  test("unset: no cap sent (EC2 caps at on-demand); at or below on-demand: sent as is", () => {
+    expect(checkSpotPrice("k", "eu-central-1", "c6a.8xlarge", undefined)).toEqual({});
+    expect(checkSpotPrice("k", "eu-central-1", "c6a.8xlarge", od)).toEqual({ maxPrice: String(od) });
+    expect(() => checkSpotPrice("k", "eu-central-1", "c6a.8xlarge", od + 0.0001)).toThrow(/^config k=.*above the on-demand price/);
+  });
+  test("an instance type without a known price: the cap is sent and the user is told it was not checked", () => {
+    const r = checkSpotPrice("workerSpotMaxPrice", "eu-central-1", "g5.xlarge", 2);
+    expect(r.maxPrice).toBe("2");
+    expect(r.warning).toMatch(/no on-demand price is known for g5\.xlarge in eu-central-1 .*cannot be checked/);
   });
 });
 

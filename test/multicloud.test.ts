@@ -128,6 +128,13 @@ describe("mixed farm: bad pool layouts stop the plan with one line (exit 2)", ()
   test("an unknown region in one pool", () =>
     fails([POOLS[0], { ...POOLS[1], location: "fsn1" }], /^config workerPools\[1\]\.location=fsn1: unknown AWS region; allowed: /));
 
+  test("an existing VPC/subnet (one region) with AWS pools in two regions", async () => {
+    const r = await runPlan([...withPools([POOLS[0], POOLS[1], { ...POOLS[1], name: "burst-us", location: "us-east-1", slots: 10 }]),
+      "--set", "awsVpcId=vpc-0123456789abcdef0", "--set", "awsSubnetId=subnet-0123456789abcdef0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^config awsSubnetId=subnet-0123456789abcdef0: names one subnet, in one region, but this farm's AWS hosts use eu-central-1 and us-east-1;[^\n]*$/);
+  });
+
   test("a spot cap above on-demand in the long form names the pool's key", async () => {
     const price = onDemandHourly("aws", "eu-central-1", "c6a.8xlarge")!;
     await fails([POOLS[0], { ...POOLS[1], spotMaxPrice: 9.5 }],

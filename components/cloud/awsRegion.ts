@@ -44,6 +44,16 @@ export function subnetCidrFor(vpcCidr: string): string {
   return vpcCidr.replace(/\/16$/, "/20");
 }
 
+/**
+ * A config error found while the program builds resources: exit 2 with one line in `npm run plan`
+ * (it is a ConfigError), and no stack trace under the Pulumi CLI (pulumi.RunError's marker).
+ */
+export function configError(key: string, value: unknown, allowed: string): ConfigError {
+  const err = new ConfigError(key, value, allowed);
+  (err as unknown as Record<string, unknown>).__pulumiRunError = true;
+  return err;
+}
+
 const regions = new Map<string, AwsRegion>();
 let config: FarmConfig | undefined;
 
@@ -63,7 +73,7 @@ export function awsRegion(farmName: string, region: string, sshPublicKey: pulumi
   const cfg = farmConfig();
   if (cfg.awsSubnetId && regions.size > 0) {
     const first = [...regions.keys()][0];
-    throw new ConfigError("awsSubnetId", cfg.awsSubnetId, `names one subnet, in one region, but this farm's AWS hosts use ${first} and ${region}; leave awsVpcId/awsSubnetId unset (the stack makes a network per region) or keep AWS hosts in one region`);
+    throw configError("awsSubnetId", cfg.awsSubnetId, `names one subnet, in one region, but this farm's AWS hosts use ${first} and ${region}; leave awsVpcId/awsSubnetId unset (the stack makes a network per region) or keep AWS hosts in one region`);
   }
   const n = (what: string) => `aws-${region}-${what}`;
   const awsConfig = new pulumi.Config("aws");
@@ -77,7 +87,7 @@ export function awsRegion(farmName: string, region: string, sshPublicKey: pulumi
     const wantVpc = cfg.awsVpcId;
     const subnet = aws.ec2.getSubnetOutput({ id: cfg.awsSubnetId }, { provider });
     vpcId = subnet.vpcId.apply((v) => {
-      if (v !== wantVpc) throw new ConfigError("awsSubnetId", cfg.awsSubnetId, `lies in ${v}, not in awsVpcId ${wantVpc}`);
+      if (v !== wantVpc) throw configError("awsSubnetId", cfg.awsSubnetId, `lies in ${v}, not in awsVpcId ${wantVpc}`);
       return v;
     });
     subnetId = pulumi.output(cfg.awsSubnetId);

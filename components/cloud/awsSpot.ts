@@ -2,7 +2,7 @@
 // requeues its task, and the next `pulumi up` launches a fresh one in its slot). The price cap
 // is at most the on-demand price; without one, EC2's own default cap is the on-demand price.
 import * as aws from "@pulumi/aws";
-import { ConfigError } from "../../lib/config";
+import { configError } from "./awsRegion";
 import { onDemandHourly } from "../../lib/pricing";
 
 export interface SpotCheck {
@@ -26,10 +26,7 @@ export function checkSpotPrice(key: string, region: string, instanceType: string
     };
   }
   if (spotMaxPrice > onDemand) {
-    const err = new ConfigError(key, spotMaxPrice, `above the on-demand price of ${instanceType} in ${region} (${onDemand} USD/h); a spot cap must not exceed it: lower it or leave it unset (then on-demand is the cap)`);
-    // Shown by the Pulumi CLI without a stack trace (pulumi.RunError's marker), exit 2 in `npm run plan`.
-    (err as unknown as Record<string, unknown>).__pulumiRunError = true;
-    throw err;
+    throw configError(key, spotMaxPrice, `above the on-demand price of ${instanceType} in ${region} (${onDemand} USD/h); a spot cap must not exceed it: lower it or leave it unset (then on-demand is the cap)`);
   }
   return { maxPrice: String(spotMaxPrice) };
 }

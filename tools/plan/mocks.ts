@@ -86,8 +86,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
       return { id: `ami-${crypto.createHash("sha256").update(filter).digest("hex").slice(0, 17)}`, name: filter, ...inputs };
     }
     if (args.token === "aws:ec2/getSubnet:getSubnet") {
-      // An existing subnet (awsSubnetId): its VPC is taken to be the configured one.
-      return { ...inputs, vpcId: `vpc-${crypto.createHash("sha256").update(String(inputs.id)).digest("hex").slice(0, 17)}`, availabilityZone: "mock-az-1a" };
+      // An existing subnet (awsSubnetId): it lies in the configured VPC, as a correct config says.
+      const vpcId = pulumi.runtime.getConfig("oomerfarm:awsVpcId") ?? `vpc-${crypto.createHash("sha256").update(String(inputs.id)).digest("hex").slice(0, 17)}`;
+      return { ...inputs, vpcId, availabilityZone: "mock-az-1a" };
     }
     return inputs;
   }
