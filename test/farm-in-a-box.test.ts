@@ -6,11 +6,14 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { renderNebulaConfig } from "../nebula/config";
+import { inhouseSlotsFor } from "../tools/demo/artifacts";
+import { boxBundle } from "../tools/demo/bundle";
 import { liveMatrix } from "../tools/demo/checks";
 import { matrixCases, UNLISTED_PORT } from "../tools/demo/matrix";
 import { environment, missingTools } from "../tools/demo/preflight";
 import { pidAlive } from "../tools/demo/procs";
 import { remapNebulaConfig, remapSmbConf, smbSharePaths } from "../tools/demo/remap";
+import { blocklistLine, timerWorstMs } from "../tools/demo/revocation";
 import { plannedChecks } from "../tools/demo/run";
 
 const REPO = path.resolve(__dirname, "..");
@@ -40,6 +43,64 @@ describe("rewrites for one machine", () => {
     expect(out).toContain("valid users = oomerfarm");
     // The state lines belong to [global], before the first share.
     expect(out.indexOf("lock directory = /tmp/r/state/lock")).toBeLessThan(out.indexOf("[oomerfarm]"));
+  });
+});
+
+describe("revocation and the in-house bundle in the box", () => {
+  test("the remapped config keeps the pki.blocklist line blocklist-sync.sh rewrites", () => {
+    const generated = renderNebulaConfig({ role: "hub", pkiDir: "/etc/nebula", hubOverlayIp: "10.87.0.1", hubEndpoint: "203.0.113.7:42042", listenPort: 42042 });
+    const out = remapNebulaConfig(generated, { pkiDir: "/tmp/d/hub/etc/nebula", tunDev: "of-hub", hubEndpoint: "198.51.100.1:42042" });
+    expect(blocklistLine(out)).toBe("  blocklist: []");
+    expect(blocklistLine("pki:\n  ca: x\n")).toBe("");
+  });
+
+  test("the timer's worst wait comes from the unit the hosts boot with", () => {
+    const unit = fs.readFileSync(path.join(REPO, "cloud-init/units/oomerfarm-blocklist.timer"), "utf8");
+    const active = Number(/^OnUnitActiveSec=(\d+)s$/m.exec(unit)![1]);
+    const accuracy = Number(/^AccuracySec=(\d+)s$/m.exec(unit)![1]);
+    expect(timerWorstMs(unit)).toBe((active + accuracy) * 1000);
+    expect(timerWorstMs("OnUnitActiveSec=1min\nAccuracySec=5s\n")).toBe(65000);
+    expect(() => timerWorstMs("OnUnitActiveSec=30s\n")).toThrow(/AccuracySec/);
+  });
+
+  const b64 = (t: string) => Buffer.from(t).toString("base64");
+  const file = (p: string, t: string) => ({ path: p, content: b64(t), permissions: "0644" });
+  const output = JSON.stringify({
+    format: "oomerfarm-inhouse/1", farm: "f", hubPublicIp: "203.0.113.9", hubOverlayIp: "10.87.0.1",
+    common: [file("/etc/nebula/config.yml", "static_host_map:\n  10.87.0.1: [203.0.113.9:42042]\n"), file("/etc/oomerfarm/farm.env", "HUB='203.0.113.9:42042'\n")],
+    slots: [{ slot: 4, name: "worker0004", ip: "10.87.99.4", files: [file("/etc/nebula/host.crt", "c")] }],
+    probe: { name: "probe", ip: "10.87.0.250", files: [file("/etc/oomerfarm/probe/config.yml", "x: [203.0.113.9:42042]\n")] },
+  });
+
+  test("boxBundle: only the config.yml files get the hub's underlay endpoint", () => {
+    const { bundle, rewritten } = boxBundle(output, "203.0.113.9:42042", "198.51.100.1:42042");
+    const text = (c: string) => Buffer.from(c, "base64").toString();
+    expect(rewritten).toBe(2);
+    expect(text(bundle.common[0].content)).toBe("static_host_map:\n  10.87.0.1: [198.51.100.1:42042]\n");
+    expect(text(bundle.probe.files[0].content)).toBe("x: [198.51.100.1:42042]\n");
+    // Not a Nebula config: left byte for byte.
+    expect(bundle.common[1]).toEqual(JSON.parse(output).common[1]);
+    expect(bundle.slots).toEqual(JSON.parse(output).slots);
+    expect(bundle.hubPublicIp).toBe("198.51.100.1");
+  });
+
+  test("boxBundle refuses a bundle whose configs never name the endpoint", () => {
+    expect(() => boxBundle(output, "192.0.2.1:42042", "198.51.100.1:42042")).toThrow(/no config\.yml names/);
+  });
+
+  test("planned checks: revocation after the firewall and before the faults; in-house slots above the workers", () => {
+    const names = plannedChecks(3);
+    const first = (re: RegExp) => names.findIndex((n) => re.test(n));
+    const last = (re: RegExp) => names.length - 1 - [...names].reverse().findIndex((n) => re.test(n));
+    expect(first(/^revocation: /)).toBeGreaterThan(last(/^(firewall|underlay): /));
+    expect(last(/^revocation: /)).toBeLessThan(first(/^fault: /));
+    expect(names.filter((n) => n.startsWith("revocation: ")).join("\n")).toMatch(/worker0003 can no longer reach the hub[\s\S]*worker0001 still reaches[\s\S]*worker0002 still reaches[\s\S]*boss still reaches/);
+    expect(inhouseSlotsFor(3)).toEqual({ online: 4, free: 5 });
+    expect(names).toContain("inhouse: worker.sh refuses online slot 4 (worker0004)");
+    expect(names).toContain("inhouse: worker.sh accepts free slot 5 (worker0005)");
+    // One worker: it is the one revoked, and no other worker is asked.
+    expect(plannedChecks(1).filter((n) => / still reaches the hub$/.test(n))).toEqual(["revocation: boss still reaches the hub"]);
+    expect(new Set(names).size).toBe(names.length);
   });
 });
 

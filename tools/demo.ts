@@ -1,6 +1,7 @@
 // `sudo npm run demo`: the farm in a box. Runs the offline plan, starts its hub, N workers and a
 // boss in network namespaces on this machine with real nebula and smbd, and checks the overlay,
-// the shares, the firewall matrix and a few faults. See tools/demo/*.ts and README-output.txt.
+// the shares, the firewall matrix, revoking a worker and a few faults. See tools/demo/*.ts and
+// README-output.txt.
 import { environment, installMissing } from "./demo/preflight";
 import { runDemo } from "./demo/run";
 

@@ -1,6 +1,10 @@
 // The offline plan's real artifacts: runs `npm run plan` (no seed: fresh keys every run; with
 // secrets, into the demo's temporary directory) and unpacks each server's user data into the
 // files that server boots with.
+//
+// The batch is sized so the stack's `inhouseBundle` output holds exactly two slots, right above
+// the cloud workers: the harness brings the first online from the bundle's own files and keeps
+// the second free, so worker.sh's online check meets both cases and no bundle key goes unused.
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
@@ -17,10 +21,17 @@ export interface Plan {
   ms: number;
 }
 
+/** In-house slots of the harness's plan: workerCapacity = workers + INHOUSE_SLOTS. */
+export const INHOUSE_SLOTS = 2;
+
+export function inhouseSlotsFor(workers: number): { online: number; free: number } {
+  return { online: workers + 1, free: workers + 2 };
+}
+
 /** Asynchronous on purpose: a Ctrl-C must reach the demo's handler while the plan runs. */
 export async function runPlan(dir: string, workers: number): Promise<Plan> {
   const tsx = path.join(REPO, "node_modules/.bin/tsx");
-  const r = await runAsync(tsx, [path.join(REPO, "tools/plan.ts"), "--out", dir, "--show-secrets", "--set", `workerCount=${workers}`], { timeoutMs: 120000 });
+  const r = await runAsync(tsx, [path.join(REPO, "tools/plan.ts"), "--out", dir, "--show-secrets", "--set", `workerCount=${workers}`, "--set", `workerCapacity=${workers + INHOUSE_SLOTS}`, "--set", `inhouseSlots=${INHOUSE_SLOTS}`], { timeoutMs: 120000 });
   if (r.status !== 0) throw new Error(`npm run plan failed (exit ${r.status}): ${r.stderr.trim()}`);
   const planJson = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as { outputs: Record<string, unknown> };
   return { dir, outputs: planJson.outputs, ms: r.ms };

@@ -1,65 +1,40 @@
-// The in-house keybundle for the live "is this slot online?" check, built from the plan's
-// artifacts in the oomerfarm-inhouse/1 format (cloud-init/inhouse/README.md): one slot that runs
-// in the box and one that does not, and the shared probe identity.
-import * as fs from "fs";
-import * as path from "path";
-import { BootFile } from "../../cloud-init/cloudConfig";
-import { renderNebulaConfig } from "../../nebula/config";
-import { BundleFile, INHOUSE_BUNDLE_FORMAT, InhouseBundle } from "../../lib/keybundle";
+// The in-house keybundle of the live "is this slot online?" check: the stack's real
+// `inhouseBundle` output from plan.json, with one change the box needs. Every other host of the
+// harness reaches the hub at its underlay address instead of its (mock) public one; the bundle's
+// Nebula configs get the same rewrite of the hub endpoint, and nothing else in it changes.
+import { InhouseBundle, parseInhouseBundle } from "../../lib/keybundle";
 
-function bf(p: string, content: string | Buffer, permissions = "0644"): BundleFile {
-  return { path: p, content: Buffer.from(content).toString("base64"), permissions };
+export interface BoxBundle {
+  bundle: InhouseBundle;
+  /** how many of the bundle's config.yml files named the public endpoint */
+  rewritten: number;
 }
 
-export interface BundleSlotSource {
-  slot: number;
-  name: string;
-  ip: string;
-  /** the worker's boot files (host.crt, host.key, config.yml, ...) when the plan rendered it */
-  files?: BootFile[];
-}
+const decode = (b64: string): string => Buffer.from(b64, "base64").toString("utf8");
+const encode = (text: string): string => Buffer.from(text, "utf8").toString("base64");
 
-export function demoBundle(opts: {
-  farm: string;
-  planDir: string;
-  hubOverlayIp: string;
-  hubEndpoint: string;
-  probeIp: string;
-  /** farm-wide worker files (farm.env, secrets, CAs) */
-  common: BootFile[];
-  slots: BundleSlotSource[];
-  configFor: (slot: BundleSlotSource) => string;
-}): InhouseBundle {
-  const nebula = (name: string) => fs.readFileSync(path.join(opts.planDir, "nebula", name));
-  const probeDir = "/etc/oomerfarm/probe";
-  const probeConfig = renderNebulaConfig({ role: "probe", pkiDir: probeDir, hubOverlayIp: opts.hubOverlayIp, hubEndpoint: opts.hubEndpoint, listenPort: 0, tunDev: "oomerprobe" });
-  const common = opts.common.filter((f) => !f.path.startsWith("/etc/nebula/host.") && f.path !== "/etc/nebula/config.yml");
-  return {
-    format: INHOUSE_BUNDLE_FORMAT,
-    farm: opts.farm,
-    hubPublicIp: opts.hubEndpoint.split(":")[0],
-    hubOverlayIp: opts.hubOverlayIp,
-    common: common.map((f) => bf(f.path, f.content, f.permissions)),
-    slots: opts.slots.map((s) => ({
-      slot: s.slot,
-      name: s.name,
-      ip: s.ip,
-      files: [
-        bf("/etc/nebula/host.crt", nebula(`${s.name}.crt`)),
-        bf("/etc/nebula/host.key", nebula(`${s.name}.key`), "0600"),
-        bf("/etc/nebula/config.yml", opts.configFor(s), "0600"),
-        bf("/etc/oomerfarm/host.env", `HOST_NAME='${s.name}'\nOVERLAY_IP='${s.ip}'\n`),
-      ],
-    })),
-    probe: {
-      name: "probe",
-      ip: opts.probeIp,
-      files: [
-        bf(`${probeDir}/ca.crt`, nebula("ca.crt")),
-        bf(`${probeDir}/host.crt`, nebula("probe.crt")),
-        bf(`${probeDir}/host.key`, nebula("probe.key"), "0600"),
-        bf(`${probeDir}/config.yml`, probeConfig, "0600"),
-      ],
-    },
+/**
+ * Parses plan.json's `inhouseBundle` (a JSON string under --show-secrets) and points every
+ * config.yml at hubEndpoint where it named publicEndpoint. Throws when no config named it, as a
+ * rewrite that silently does nothing would leave the probe talking to an address nobody has.
+ */
+export function boxBundle(inhouseBundle: unknown, publicEndpoint: string, hubEndpoint: string): BoxBundle {
+  const bundle = parseInhouseBundle(inhouseBundle);
+  let rewritten = 0;
+  const rewrite = <F extends { path: string; content: string }>(f: F): F => {
+    if (!f.path.endsWith("/config.yml")) return f;
+    const text = decode(f.content);
+    if (!text.includes(publicEndpoint)) return f;
+    rewritten++;
+    return { ...f, content: encode(text.split(publicEndpoint).join(hubEndpoint)) };
   };
+  const out: InhouseBundle = {
+    ...bundle,
+    hubPublicIp: hubEndpoint.split(":")[0],
+    common: bundle.common.map(rewrite),
+    slots: bundle.slots.map((s) => ({ ...s, files: s.files.map(rewrite) })),
+    probe: { ...bundle.probe, files: bundle.probe.files.map(rewrite) },
+  };
+  if (rewritten === 0) throw new Error(`inhouseBundle: no config.yml names the hub endpoint ${publicEndpoint}`);
+  return { bundle: out, rewritten };
 }

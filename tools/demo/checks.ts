@@ -5,15 +5,13 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { addressPlan } from "../../nebula/addressPlan";
-import { renderNebulaConfig } from "../../nebula/config";
-import { sealKeybundle } from "../../lib/keybundle";
-import { fileText, REPO } from "./artifacts";
-import { demoBundle } from "./bundle";
-import { Farm, Host, HUB_OCTET, workerName } from "./farm";
+import { fileText } from "./artifacts";
+import { Farm, Host, HUB_OCTET } from "./farm";
+import { inhouseNames, runInhouse } from "./inhouse";
 import { matrixCases, MatrixCase } from "./matrix";
 import { UNDERLAY_PREFIX } from "./netns";
 import { Started } from "./procs";
+import { revocationNames, runRevocation } from "./revocation";
 import { inNs, run, runAsync, RunResult, waitUntil } from "./sh";
 
 export type Outcome = [ok: boolean, detail: string];
@@ -81,7 +79,6 @@ export function sections(shape: FarmShape): Section[] {
   const { workers, boss } = shape;
   const pairs = workers.length >= 2 ? workers.map((w, i) => [w, workers[(i + 1) % workers.length]]) : [];
   const matrix = liveMatrix(shape);
-  const freeSlot = workers.length + 1;
 
   const overlay: Section = {
     title: "overlay",
@@ -217,8 +214,7 @@ export function sections(shape: FarmShape): Section[] {
     names: [
       "fault: hub nebula killed and restarted, all workers back in 10 s",
       "fault: smbd restarted, a new session works",
-      `inhouse: worker.sh refuses online slot 1 (${workers[0]})`,
-      `inhouse: worker.sh accepts free slot ${freeSlot} (${workerName(freeSlot)})`,
+      ...inhouseNames(workers.length),
     ],
     async run(f) {
       const out: Outcome[] = [];
@@ -234,42 +230,17 @@ export function sections(shape: FarmShape): Section[] {
       const ls = up ? await smbclient(f, w, path.join(w.dir, "samba.auth"), "oomerfarm", "ls demo-check.bin") : undefined;
       out.push([ls?.status === 0 && /demo-check\.bin/.test(ls.stdout), !up ? "smbd did not listen again" : ls!.status === 0 ? `new session from ${w.name} lists the file` : lastLine(ls!)]);
 
-      out.push(...(await inhouse(f, freeSlot)));
+      out.push(...(await runInhouse(f)));
       return out;
     },
   };
 
-  return [overlay, samba, firewall, faults];
-}
-
-/** worker.sh --check-only in the in-house box: slot 1 runs in the box already, freeSlot does not. */
-async function inhouse(f: Farm, freeSlot: number): Promise<Outcome[]> {
-  const common = f.workerFiles.get(f.workerHosts[0].name)!;
-  const o = f.plan!.outputs as { nebula: { hubOverlayIp: string; cidr: string } };
-  const plan = addressPlan(o.nebula.cidr, freeSlot, 1);
-  const slotIp = (n: number) => plan.workerSlot(n);
-  const bundle = demoBundle({
-    farm: f.farmName,
-    planDir: f.plan!.dir,
-    hubOverlayIp: o.nebula.hubOverlayIp,
-    hubEndpoint: f.hubEndpoint,
-    probeIp: plan.probe,
-    common,
-    slots: [1, freeSlot].map((n) => ({ slot: n, name: workerName(n), ip: slotIp(n) })),
-    configFor: () => renderNebulaConfig({ role: "worker", pkiDir: "/etc/nebula", hubOverlayIp: o.nebula.hubOverlayIp, hubEndpoint: f.hubEndpoint, listenPort: f.nebulaPort }),
-  });
-  const password = crypto.randomBytes(18).toString("base64");
-  const sealed = path.join(f.tmp, "inhouse.okb");
-  fs.writeFileSync(sealed, sealKeybundle(Buffer.from(JSON.stringify(bundle)), password, { scryptN: 2 ** 10 }), { mode: 0o600 });
-  const check = async (slot: number): Promise<RunResult> => {
-    const [cmd, args] = inNs(f.boxNs, "bash", [path.join(REPO, "cloud-init/inhouse/worker.sh"), "--bundle", sealed, "--slot", String(slot), "--check-only", "--root", path.join(f.tmp, "inhouse-root")]);
-    return runAsync(cmd, args, { timeoutMs: 60000, env: { ...process.env, OOMERFARM_BUNDLE_PASSWORD: password } });
+  // After the firewall matrix (which needs every worker), before the faults; it un-revokes.
+  const revocation: Section = {
+    title: "revocation",
+    names: revocationNames(workers, boss),
+    run: runRevocation,
   };
-  // One after the other: both would use the probe identity and the probe's tun name.
-  const online = await check(1);
-  const free = await check(freeSlot);
-  return [
-    [online.status === 3, `exit ${online.status}: ${lastLine(online).replace(/^worker\.sh: /, "")}`],
-    [free.status === 0, `exit ${free.status}: ${lastLine(free).replace(/^worker\.sh: /, "")}`],
-  ];
+
+  return [overlay, samba, firewall, revocation, faults];
 }

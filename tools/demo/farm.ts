@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BootFile } from "../../cloud-init/cloudConfig";
-import { fileText, hostBootFiles, installFiles, Plan, REPO, runPlan } from "./artifacts";
+import { fileText, hostBootFiles, inhouseSlotsFor, installFiles, Plan, REPO, runPlan } from "./artifacts";
 import { pidAlive, Procs, Started, stopPid } from "./procs";
 import { remapNebulaConfig, remapSmbConf, SAMBA_STATE_SUBDIRS, smbSharePaths } from "./remap";
 import { inNs, must, run, runAsync, RunResult, waitUntil } from "./sh";
@@ -14,6 +14,8 @@ import { Underlay, UNDERLAY_PREFIX } from "./netns";
 export const HUB_OCTET = 1;
 export const BOSS_OCTET = 5;
 export const BOX_OCTET = 6;
+/** the in-house machine that runs the bundle's first slot */
+export const INHOUSE_OCTET = 7;
 export const WORKER_OCTET_BASE = 10;
 /** Temporary roots are named after the demo's PID, so a later run can remove a killed run's. */
 export const TMP_PREFIX = "oomerfarm-demo-";
@@ -49,7 +51,10 @@ export class Farm {
   underlay?: Underlay;
   plan?: Plan;
   hosts: Host[] = [];
+  /** the in-house box worker.sh checks slots from */
   boxNs = "";
+  /** the in-house worker started from the bundle's files (not one of `hosts`: no cloud server) */
+  inhouseHost?: Host;
   farmName = "";
   bossName = "";
   hubOverlayIp = "";
@@ -114,28 +119,51 @@ export class Farm {
     }
     add(this.bossName, "boss", BOSS_OCTET, String(o.bosses[this.bossName].overlayIp));
     this.boxNs = this.underlay.host("inhouse", BOX_OCTET);
-    this.say(`underlay: ${this.hosts.length + 1} namespaces on a bridge in ${this.underlay.bridgeNs} (${UNDERLAY_PREFIX}.0/24)`);
+    const slot = workerName(inhouseSlotsFor(this.workers).online);
+    this.inhouseHost = { name: slot, role: "worker", ns: this.underlay.host(slot, INHOUSE_OCTET), underlayIp: `${UNDERLAY_PREFIX}.${INHOUSE_OCTET}`, overlayIp: "", dir: path.join(this.tmp, "hosts", slot) };
+    this.say(`underlay: ${this.hosts.length + 2} namespaces on a bridge in ${this.underlay.bridgeNs} (${UNDERLAY_PREFIX}.0/24)`);
   }
 
   hubDir(): string {
     return path.join(this.tmp, "hosts", "hub");
   }
 
+  /** The hub's SHARE_DIR (farm.env) under the demo's root: what smbd serves as the oomerfarm share. */
+  hubShareDir(): string {
+    const dir = /^SHARE_DIR='([^']+)'/m.exec(fileText(this.hubFiles, "/etc/oomerfarm/farm.env"))?.[1];
+    if (!dir) throw new Error("the hub's farm.env lacks SHARE_DIR");
+    return path.join(this.hubDir(), dir);
+  }
+
+  /** The config file nebula runs with on h (the boss's is written by `join`). */
+  nebulaConfigPath(h: Host): string {
+    return h.role === "boss" ? path.join(h.dir, "config.yml") : path.join(h.dir, "etc/nebula/demo-config.yml");
+  }
+
+  /** The PID of h's nebula: started here, or by `join --start` for the boss (nebula.pid). */
+  nebulaPid(h: Host): number | undefined {
+    if (h.nebula) return h.nebula.pid;
+    const file = path.join(h.dir, "nebula.pid");
+    const pid = fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8").trim()) : NaN;
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  }
+
   /** The host's generated Nebula config with paths, tun name and hub endpoint remapped. */
-  private nebulaConfigFor(h: Host, files: BootFile[]): string {
-    const text = remapNebulaConfig(fileText(files, "/etc/nebula/config.yml"), {
+  private nebulaConfigFor(h: Host, generated: string): string {
+    const text = remapNebulaConfig(generated, {
       pkiDir: path.join(h.dir, "etc/nebula"),
       tunDev: `of-${h.name}`.slice(0, 15),
       hubEndpoint: this.hubEndpoint,
     });
-    const file = path.join(h.dir, "etc/nebula/demo-config.yml");
+    const file = this.nebulaConfigPath(h);
     fs.writeFileSync(file, text, { mode: 0o600 });
     return file;
   }
 
-  startNebula(h: Host): Started {
-    const files = h.role === "hub" ? this.hubFiles : this.workerFiles.get(h.name)!;
-    const config = this.nebulaConfigFor(h, files);
+  /** nebula in h's namespace with its generated config (the plan's, or `generated` if given). */
+  startNebula(h: Host, generated?: string): Started {
+    const files = h.role === "hub" ? this.hubFiles : this.workerFiles.get(h.name);
+    const config = this.nebulaConfigFor(h, generated ?? fileText(files ?? [], "/etc/nebula/config.yml"));
     const [cmd, args] = inNs(h.ns, "nebula", ["-config", config]);
     h.nebula = this.procs.start(`nebula ${h.name}`, cmd, args, path.join(h.dir, "nebula.log"));
     return h.nebula;
@@ -223,9 +251,8 @@ export class Farm {
     this.procs.stopAll();
     // The boss's nebula was started by `join --start` (detached): its PID is in nebula.pid.
     const bossHost = this.hosts.find((h) => h.role === "boss");
-    const pidFile = bossHost ? path.join(bossHost.dir, "nebula.pid") : "";
-    const pid = pidFile && fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8").trim()) : NaN;
-    if (Number.isInteger(pid) && pid > 0) stopPid(pid, "SIGTERM", 2500);
+    const pid = bossHost ? this.nebulaPid(bossHost) : undefined;
+    if (pid !== undefined) stopPid(pid, "SIGTERM", 2500);
     this.underlay?.teardown();
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
