@@ -96,7 +96,7 @@ describe("ci.yml (no secrets)", () => {
   test("installs, type-checks, tests, plans and uploads plan.json", () => {
     const job = wf.jobs.check;
     const runs = job.steps.filter((s) => s.run).map((s) => s.run);
-    expect(runs).toEqual(["npm ci", "npm run typecheck", "npm test", "npm run plan -- --out plan-out --seed ci"]);
+    expect(runs).toEqual(["npm ci", "sudo npm run setup", "npm run typecheck", 'sudo -E env "PATH=$PATH" npm test', "npm run plan -- --out plan-out --seed ci"]);
     const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
     expect(upload.with).toMatchObject({ path: "plan-out/plan.json" });
     expect(job.steps.indexOf(upload)).toBe(job.steps.length - 1);
