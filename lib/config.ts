@@ -3,7 +3,7 @@
 // the two in step). Errors are one line: the key, the value and what is allowed.
 import { addressPlan, AddressPlan, AddressPlanError, MAX_PREFIX, MIN_PREFIX } from "../nebula/addressPlan";
 import { isIpv6Cidr, parseCidr } from "../nebula/ipv4";
-import { knownServerTypes } from "./pricing";
+import { knownServerTypes, onDemandHourly } from "./pricing";
 
 export type Cloud = "hcloud" | "aws";
 export const CLOUDS: readonly Cloud[] = ["hcloud", "aws"];
@@ -200,6 +200,13 @@ export function parseFarmConfig(get: (key: string) => string | undefined, stack:
   }
 
   const { pools, inhouseSlots } = parsePools(get, str, int, bool, cloud, location, workerCapacity);
+  for (const [i, p] of pools.entries()) {
+    const onDemand = p.spot && p.spotMaxPrice !== undefined ? onDemandHourly("aws", p.location, p.serverType) : undefined;
+    if (onDemand !== undefined && p.spotMaxPrice! > onDemand) {
+      const key = get("workerPools") === undefined ? "workerSpotMaxPrice" : `workerPools[${i}].spotMaxPrice`;
+      throw new ConfigError(key, p.spotMaxPrice, `above the on-demand price of ${p.serverType} in ${p.location} (${onDemand} USD/h); a spot cap must not exceed it: lower it or leave it unset (then on-demand is the cap)`);
+    }
+  }
   const reserved = pools.reduce((n, p) => n + p.slots, 0);
   const inhouseRange = reserved < workerCapacity ? { first: reserved + 1, last: workerCapacity } : undefined;
 
@@ -242,6 +249,10 @@ export function parseFarmConfig(get: (key: string) => string | undefined, stack:
   }
   if (awsVpcId && !/^vpc-[0-9a-f]{8,17}$/.test(awsVpcId)) throw new ConfigError("awsVpcId", awsVpcId, "must look like vpc-0123456789abcdef0");
   if (awsSubnetId && !/^subnet-[0-9a-f]{8,17}$/.test(awsSubnetId)) throw new ConfigError("awsSubnetId", awsSubnetId, "must look like subnet-0123456789abcdef0");
+  const awsRegions = [...new Set([...(cloud === "aws" ? [location] : []), ...pools.filter((p) => p.cloud === "aws").map((p) => p.location)])];
+  if (awsSubnetId && awsRegions.length > 1) {
+    throw new ConfigError("awsSubnetId", awsSubnetId, `names one subnet, in one region, but this farm's AWS hosts use ${awsRegions.join(" and ")}; leave awsVpcId/awsSubnetId unset (the stack makes a network per region) or keep AWS hosts in one region`);
+  }
 
   return {
     stack,

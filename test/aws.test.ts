@@ -1,6 +1,7 @@
 // The AWS backend through the offline plan (the real program under mocks): resources, security
 // groups, IMDSv2, encryption, spot, user data within EC2's 16 KB, and the payload the hosts
 // fetch from S3, run for real against a fake IMDS + S3 that checks the SigV4 signature.
+import { parseFarmConfig } from "../lib/config";
 import { spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -416,7 +417,9 @@ describe("spot cap rules", () => {
   test("unset: no cap sent (EC2 caps at on-demand); at or below on-demand: sent as is", () => {
     expect(checkSpotPrice("k", "eu-central-1", "c6a.8xlarge", undefined)).toEqual({});
     expect(checkSpotPrice("k", "eu-central-1", "c6a.8xlarge", od)).toEqual({ maxPrice: String(od) });
-    expect(() => checkSpotPrice("k", "eu-central-1", "c6a.8xlarge", od + 0.0001)).toThrow(/^config k=.*above the on-demand price/);
+    // Above on-demand is refused by the config module, before any resource exists.
+    const cfg = { cloud: "aws", workerServerType: "c6a.8xlarge", workerSpotMaxPrice: String(od + 0.0001) } as Record<string, string>;
+    expect(() => parseFarmConfig((k) => cfg[k], "dev")).toThrow(/^config workerSpotMaxPrice=.*above the on-demand price/);
   });
   test("an instance type without a known price: the cap is sent and the user is told it was not checked", () => {
     const r = checkSpotPrice("workerSpotMaxPrice", "eu-central-1", "g5.xlarge", 2);

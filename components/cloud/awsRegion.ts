@@ -71,10 +71,6 @@ export function awsRegion(farmName: string, region: string, sshPublicKey: pulumi
   const known = regions.get(region);
   if (known) return known;
   const cfg = farmConfig();
-  if (cfg.awsSubnetId && regions.size > 0) {
-    const first = [...regions.keys()][0];
-    throw configError("awsSubnetId", cfg.awsSubnetId, `names one subnet, in one region, but this farm's AWS hosts use ${first} and ${region}; leave awsVpcId/awsSubnetId unset (the stack makes a network per region) or keep AWS hosts in one region`);
-  }
   const n = (what: string) => `aws-${region}-${what}`;
   const awsConfig = new pulumi.Config("aws");
   const provider = new aws.Provider(`aws-${region}`, { region, profile: awsConfig.get("profile") });

@@ -2,7 +2,6 @@
 // requeues its task, and the next `pulumi up` launches a fresh one in its slot). The price cap
 // is at most the on-demand price; without one, EC2's own default cap is the on-demand price.
 import * as aws from "@pulumi/aws";
-import { configError } from "./awsRegion";
 import { onDemandHourly } from "../../lib/pricing";
 
 export interface SpotCheck {
@@ -25,10 +24,8 @@ export function checkSpotPrice(key: string, region: string, instanceType: string
       warning: `${key}=${spotMaxPrice}: no on-demand price is known for ${instanceType} in ${region} (lib/pricing.ts), so the cap cannot be checked; EC2 never charges more than the spot price, and your cap bounds it`,
     };
   }
-  if (spotMaxPrice > onDemand) {
-    throw configError(key, spotMaxPrice, `above the on-demand price of ${instanceType} in ${region} (${onDemand} USD/h); a spot cap must not exceed it: lower it or leave it unset (then on-demand is the cap)`);
-  }
-  return { maxPrice: String(spotMaxPrice) };
+  // A cap above on-demand was refused by lib/config.ts before any resource existed.
+  return { maxPrice: String(Math.min(spotMaxPrice, onDemand)) };
 }
 
 /** instanceMarketOptions for a spot worker. */
