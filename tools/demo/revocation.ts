@@ -150,7 +150,7 @@ export async function runRevocation(f: Farm): Promise<Outcome[]> {
   out.push(blockedMs === undefined
     ? [false, `still answering ${REVOKE_LIMIT_MS / 1000} s after publishing`]
     : [blockedMs + timerMs < REVOKE_LIMIT_MS, `blocked ${(blockedMs / 1000).toFixed(1)} s after publishing; with the timer's worst wait (${timerMs / 1000} s) ${((blockedMs + timerMs) / 1000).toFixed(1)} s; ${why}`]);
-  f.say(`revocation: ${revoked.name} blocked ${blockedMs === undefined ? "(not within 60 s)" : `${blockedMs} ms`} after publishing its fingerprint (sync on ${everyone.length} hosts took ${syncMs} ms)`);
+  f.say(`revocation: ${revoked.name} ${blockedMs === undefined ? "not blocked within 60 s" : `blocked ${blockedMs} ms`} after its fingerprint was published (sync on ${everyone.length} hosts: ${syncMs} ms)`);
 
   const [fromRevoked, toRevoked, stillOthers, stillBoss] = await Promise.all([
     anyReply(revoked, f.hubOverlayIp, 3),
