@@ -16,6 +16,7 @@ const config = readFarmConfig();
 const farmName = farmNameFromStack(config.stack);
 const labels = { "oomerfarm-farm": farmName };
 const hubOverlayIp = config.addresses.hub;
+const network = { overlayCidr: config.vpnCidr, awsVpcId: config.awsVpcId, awsSubnetId: config.awsSubnetId };
 
 const ca = new NebulaCA("nebula", {
   farmName,
@@ -35,6 +36,7 @@ const credentials = new FarmCredentials("credentials", {
 
 const hub = new Hub("hub", {
   farmName,
+  network,
   cloud: config.cloud,
   location: config.location,
   serverType: config.hubServerType,
@@ -57,6 +59,7 @@ const hub = new Hub("hub", {
 
 const pools = config.pools.map((pool) => new WorkerPool(pool.name, {
   farmName,
+  network,
   pool,
   addresses: config.addresses,
   image: config.image,

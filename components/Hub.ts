@@ -9,12 +9,13 @@ import { FarmFacts, hostCloudConfig, hubFiles, PATHS, SAMBA_USER } from "../clou
 import { MONGODB_PORT } from "../nebula/firewall";
 import { IDLE_GUARD_UNINSTALL, idleGuardInstallScript } from "../cloud-init/idleGuardInstall";
 import { backendFor } from "./cloud";
-import { HostBoot } from "./cloud/types";
+import { FarmNetwork, HostBoot } from "./cloud/types";
 import { HostCredentials } from "./NebulaCA";
 import { FarmSecretValues } from "./FarmCredentials";
 
 export interface HubArgs {
   farmName: string;
+  network: FarmNetwork;
   cloud: Cloud;
   location: string;
   serverType: string;
@@ -52,6 +53,7 @@ export class Hub extends pulumi.ComponentResource {
     const labels = { ...args.labels, "oomerfarm-role": "hub" };
     const site = backendFor(args.cloud).hubSite(name, {
       farmName: args.farmName,
+      network: args.network,
       location: args.location,
       dataVolumeGb: args.dataVolumeGb,
       keepData: args.keepData,

@@ -6,11 +6,12 @@ import { Image, WorkerPoolConfig } from "../lib/config";
 import { FarmFacts, hostCloudConfig, workerFiles } from "../cloud-init/hostFiles";
 import { AddressPlan, workerSlotName } from "../nebula/addressPlan";
 import { backendFor } from "./cloud";
-import { HostBoot } from "./cloud/types";
+import { FarmNetwork, HostBoot } from "./cloud/types";
 import { NebulaCA } from "./NebulaCA";
 
 export interface WorkerPoolArgs {
   farmName: string;
+  network: FarmNetwork;
   pool: WorkerPoolConfig;
   addresses: AddressPlan;
   image: Image;
@@ -51,6 +52,7 @@ export class WorkerPool extends pulumi.ComponentResource {
     const { pool } = args;
     const site = backendFor(pool.cloud).workerSite(name, {
       farmName: args.farmName,
+      network: args.network,
       poolName: pool.name,
       location: pool.location,
       serverType: pool.serverType,
@@ -58,6 +60,7 @@ export class WorkerPool extends pulumi.ComponentResource {
       nebulaPort: args.nebulaPort,
       spot: pool.spot,
       spotMaxPrice: pool.spotMaxPrice,
+      spotMaxPriceKey: pool.spotMaxPriceKey,
       sshPublicKey: args.sshPublicKey,
       labels: { ...args.labels, "oomerfarm-role": "worker", "oomerfarm-pool": pool.name },
     }, this);

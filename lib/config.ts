@@ -37,6 +37,8 @@ export interface WorkerPoolConfig {
   spot: boolean;
   /** USD per hour; undefined = on-demand price as the cap */
   spotMaxPrice?: number;
+  /** the setting spotMaxPrice came from, for messages */
+  spotMaxPriceKey: string;
 }
 
 export interface FarmConfig {
@@ -200,11 +202,10 @@ export function parseFarmConfig(get: (key: string) => string | undefined, stack:
   }
 
   const { pools, inhouseSlots } = parsePools(get, str, int, bool, cloud, location, workerCapacity);
-  for (const [i, p] of pools.entries()) {
+  for (const p of pools) {
     const onDemand = p.spot && p.spotMaxPrice !== undefined ? onDemandHourly("aws", p.location, p.serverType) : undefined;
     if (onDemand !== undefined && p.spotMaxPrice! > onDemand) {
-      const key = get("workerPools") === undefined ? "workerSpotMaxPrice" : `workerPools[${i}].spotMaxPrice`;
-      throw new ConfigError(key, p.spotMaxPrice, `above the on-demand price of ${p.serverType} in ${p.location} (${onDemand} USD/h); a spot cap must not exceed it: lower it or leave it unset (then on-demand is the cap)`);
+      throw new ConfigError(p.spotMaxPriceKey, p.spotMaxPrice, `above the on-demand price of ${p.serverType} in ${p.location} (${onDemand} USD/h); a spot cap must not exceed it: lower it or leave it unset (then on-demand is the cap)`);
     }
   }
   const reserved = pools.reduce((n, p) => n + p.slots, 0);
@@ -330,6 +331,7 @@ function parsePools(get: Getter, str: Getter, int: IntReader, bool: BoolReader, 
         slots,
         spot: cloud === "aws" ? bool("workerSpot", true) : false,
         spotMaxPrice: spotMaxPrice === undefined ? undefined : parsePrice("workerSpotMaxPrice", spotMaxPrice),
+        spotMaxPriceKey: "workerSpotMaxPrice",
       }],
     };
   }
@@ -375,6 +377,7 @@ function parsePools(get: Getter, str: Getter, int: IntReader, bool: BoolReader, 
       name, cloud: c, location: plocation, serverType, count, firstSlot: next, slots,
       spot: c === "aws" ? (o.spot as boolean | undefined) ?? true : false,
       spotMaxPrice: o.spotMaxPrice === undefined ? undefined : parsePrice(`${key}.spotMaxPrice`, String(o.spotMaxPrice)),
+      spotMaxPriceKey: `${key}.spotMaxPrice`,
     });
     next += slots;
   }

@@ -480,7 +480,7 @@ describe("aws backend: resource options that decide what survives", () => {
     const parent = new pulumi.ComponentResource("oomerfarm:test:Parent", "parent", {});
     const boot = pulumi.secret(pulumi.output({ hostname: "opts-hub", role: "hub" as const, host: { files: [], payload: [{ path: "/usr/local/lib/oomerfarm/run-steps.sh", content: "#!/bin/sh\n", permissions: "0755" }] } }));
     const site = awsBackend.hubSite("hub", {
-      farmName: "opts", location: "eu-central-1", dataVolumeGb: 20, keepData, nebulaPort: 42042, sshAllowedCidrs: [], sshPublicKey: "ssh-ed25519 AAAA test", labels: { "oomerfarm-farm": "opts" },
+      farmName: "opts", network: { overlayCidr: "10.87.0.0/16" }, location: "eu-central-1", dataVolumeGb: 20, keepData, nebulaPort: 42042, sshAllowedCidrs: [], sshPublicKey: "ssh-ed25519 AAAA test", labels: { "oomerfarm-farm": "opts" },
     }, parent);
     const server = site.launch({ serverType: "t3.medium", image: "alma-8", userData: pulumi.output(""), boot });
     await new Promise<void>((resolve) => server.serverId.apply(() => resolve()));

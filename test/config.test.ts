@@ -28,7 +28,7 @@ describe("defaults and accepted forms", () => {
       dataVolumeGb: 50, waitForReady: true, renderers: ["bella"], idleMinutes: 0, revoked: [], pkiGeneration: 1, certValidityDays: 730,
       inhouseRange: { first: 91, last: 100 },
     });
-    expect(c.pools).toEqual([{ name: "workers", cloud: "hcloud", location: "fsn1", serverType: "cpx51", count: 1, firstSlot: 1, slots: 90, spot: false, spotMaxPrice: undefined }]);
+    expect(c.pools).toEqual([{ name: "workers", cloud: "hcloud", location: "fsn1", serverType: "cpx51", count: 1, firstSlot: 1, slots: 90, spot: false, spotMaxPrice: undefined, spotMaxPriceKey: "workerSpotMaxPrice" }]);
     expect(c.addresses.hub).toBe("10.87.0.1");
   });
 

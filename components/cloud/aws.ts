@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { isIpv6Cidr } from "../../nebula/ipv4";
 import { splitBoot, SplitBoot } from "./awsBoot";
-import { AwsRegion, awsRegion, farmConfig } from "./awsRegion";
+import { AwsRegion, awsRegion } from "./awsRegion";
 import { checkSpotPrice, spotMarketOptions } from "./awsSpot";
 import { CloudBackend, HostBoot, HubLaunchArgs, HubSite, HubSiteArgs, WorkerSite, WorkerSiteArgs } from "./types";
 
@@ -80,17 +80,9 @@ function splitFor(name: string, r: AwsRegion, boot: pulumi.Output<HostBoot>): pu
 
 const userDataOf = (split: pulumi.Output<SplitBoot>) => pulumi.secret(split.apply((s) => s.userData.toString("base64")));
 
-/** `workerSpotMaxPrice` in the short form, `workerPools[i].spotMaxPrice` in the long form. */
-function spotKey(poolName: string): string {
-  const cfg = farmConfig();
-  const i = cfg.pools.findIndex((p) => p.name === poolName);
-  const longForm = new pulumi.Config("oomerfarm").get("workerPools") !== undefined;
-  return longForm && i >= 0 ? `workerPools[${i}].spotMaxPrice` : "workerSpotMaxPrice";
-}
-
 export const awsBackend: CloudBackend = {
   hubSite(name: string, args: HubSiteArgs, parent: pulumi.Resource): HubSite {
-    const r = awsRegion(args.farmName, args.location, args.sshPublicKey);
+    const r = awsRegion(args.farmName, args.location, args.sshPublicKey, args.network);
     const opts: pulumi.CustomResourceOptions = { parent, provider: r.provider };
     const tag = (what: string) => ({ ...args.labels, Name: `${args.farmName}-${what}` });
     const ingress = [nebulaIngress(args.nebulaPort)];
@@ -154,8 +146,8 @@ export const awsBackend: CloudBackend = {
 
   workerSite(name: string, args: WorkerSiteArgs, parent: pulumi.Resource): WorkerSite {
     // Validate before any resource exists: a bad cap stops the program with one line.
-    const spot = args.spot ? checkSpotPrice(spotKey(args.poolName), args.location, args.serverType, args.spotMaxPrice) : undefined;
-    const r = awsRegion(args.farmName, args.location, args.sshPublicKey);
+    const spot = args.spot ? checkSpotPrice(args.spotMaxPriceKey, args.location, args.serverType, args.spotMaxPrice) : undefined;
+    const r = awsRegion(args.farmName, args.location, args.sshPublicKey, args.network);
     const opts: pulumi.CustomResourceOptions = { parent, provider: r.provider };
     if (spot?.warning) pulumi.log.warn(spot.warning, parent);
     // Workers take SSH only over the overlay, from bosses: the public side opens Nebula alone.

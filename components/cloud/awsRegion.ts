@@ -5,8 +5,8 @@
 // growing or removing one pool never renames or changes them for the others.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { ConfigError, FarmConfig, Image } from "../../lib/config";
-import { readFarmConfig } from "../../lib/pulumiConfig";
+import { ConfigError, Image } from "../../lib/config";
+import { FarmNetwork } from "./types";
 import { parseCidr } from "../../nebula/ipv4";
 import { amiQuery } from "./awsImages";
 
@@ -55,22 +55,15 @@ export function configError(key: string, value: unknown, allowed: string): Confi
 }
 
 const regions = new Map<string, AwsRegion>();
-let config: FarmConfig | undefined;
-
-/** The stack's validated config (read once); the seam does not carry the AWS-only settings. */
-export function farmConfig(): FarmConfig {
-  if (!config) config = readFarmConfig();
-  return config;
-}
 
 function tags(farmName: string, name: string): Record<string, string> {
   return { "oomerfarm-farm": farmName, Name: name };
 }
 
-export function awsRegion(farmName: string, region: string, sshPublicKey: pulumi.Input<string>): AwsRegion {
+export function awsRegion(farmName: string, region: string, sshPublicKey: pulumi.Input<string>, network: FarmNetwork): AwsRegion {
   const known = regions.get(region);
   if (known) return known;
-  const cfg = farmConfig();
+  const cfg = network;
   const n = (what: string) => `aws-${region}-${what}`;
   const awsConfig = new pulumi.Config("aws");
   const provider = new aws.Provider(`aws-${region}`, { region, profile: awsConfig.get("profile") });
@@ -89,7 +82,7 @@ export function awsRegion(farmName: string, region: string, sshPublicKey: pulumi
     subnetId = pulumi.output(cfg.awsSubnetId);
     availabilityZone = subnet.availabilityZone;
   } else {
-    const cidr = vpcCidrFor(cfg.vpnCidr);
+    const cidr = vpcCidrFor(cfg.overlayCidr);
     const vpc = new aws.ec2.Vpc(n("vpc"), { cidrBlock: cidr, enableDnsSupport: true, enableDnsHostnames: true, tags: tags(farmName, farmName) }, opts);
     const subnet = new aws.ec2.Subnet(n("subnet"), {
       vpcId: vpc.id,

@@ -15,8 +15,17 @@ export interface HostBoot {
   host: HostFiles;
 }
 
+/** Where a cloud's hosts live; only AWS reads the VPC fields. */
+export interface FarmNetwork {
+  /** the Nebula overlay: a cloud network made by the stack must not overlap it */
+  overlayCidr: string;
+  awsVpcId?: string;
+  awsSubnetId?: string;
+}
+
 export interface HubSiteArgs {
   farmName: string;
+  network: FarmNetwork;
   location: string;
   dataVolumeGb: number;
   keepData: boolean;
@@ -51,6 +60,7 @@ export interface HubServer {
 
 export interface WorkerSiteArgs {
   farmName: string;
+  network: FarmNetwork;
   poolName: string;
   location: string;
   serverType: string;
@@ -58,6 +68,8 @@ export interface WorkerSiteArgs {
   nebulaPort: number;
   spot: boolean;
   spotMaxPrice?: number;
+  /** the setting that holds spotMaxPrice, for messages (workerSpotMaxPrice or workerPools[i].spotMaxPrice) */
+  spotMaxPriceKey: string;
   sshPublicKey: pulumi.Input<string>;
   labels: Record<string, string>;
 }
