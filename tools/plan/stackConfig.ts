@@ -32,7 +32,9 @@ export function readStackConfig(root: string, stack: string, sets: Array<[string
     const doc = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     for (const [k, v] of Object.entries(doc.config ?? {})) {
       if (typeof v === "object" && v !== null && "secure" in v) {
+        // Only the Pulumi CLI can decrypt it; the plan works with a stand-in of the same kind.
         encrypted.push(qualify(k));
+        values[qualify(k)] = "encrypted-secret-stand-in";
         continue;
       }
       values[qualify(k)] = toConfigString(v);
