@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readFarmConfig, farmNameFromStack } from "./lib/pulumiConfig";
 import { NebulaCA } from "./components/NebulaCA";
-import { FarmCredentials } from "./components/FarmCredentials";
+import { FarmCredentials, FarmSecretValues } from "./components/FarmCredentials";
 import { Hub, HUB_SHARES } from "./components/Hub";
 import { WorkerPool } from "./components/WorkerPool";
 import { PATHS } from "./cloud-init/hostFiles";
@@ -70,8 +70,16 @@ const pools = config.pools.map((pool) => new WorkerPool(pool.name, {
   labels,
 }));
 
-const secretValue = <K extends keyof import("./components/FarmCredentials").FarmSecretValues>(key: K) =>
-  pulumi.secret(credentials.values.apply((v) => v[key]));
+const secretValue = <K extends keyof FarmSecretValues>(key: K) => pulumi.secret(credentials.values.apply((v) => v[key]));
+
+/** Everything the in-house slots boot with, for `npm run keybundle` (empty when there are none). */
+function inhouseBundleOutput(): pulumi.Output<string> {
+  const range = config.inhouseRange;
+  if (!range) return pulumi.output("");
+  const slots = Array.from({ length: range.last - range.first + 1 }, (_, i) => range.first + i);
+  return pulumi.all([hub.facts, ca.hosts(slots.map(workerSlotName)), ca.host("probe")]).apply(([facts, hosts, probe]) =>
+    JSON.stringify(buildInhouseBundle(facts, hosts.map((h, i) => ({ ...h, slot: slots[i] })), probe)));
+}
 
 export const farm = farmName;
 export const hubPublicIp = hub.publicIp;
@@ -104,16 +112,9 @@ export const bosses = Object.fromEntries(config.bosses.map((name) => {
   }];
 }));
 
-/** Worker slots kept for in-house machines and clones: seal with `npm run keybundle`. */
-export const inhouseSlots = config.inhouseRange ? `worker${String(config.inhouseRange.first).padStart(4, "0")}-worker${String(config.inhouseRange.last).padStart(4, "0")}` : "none";
-export const inhouseBundle = pulumi.secret(config.inhouseRange
-  ? (() => {
-      const range = config.inhouseRange;
-      const names = Array.from({ length: range.last - range.first + 1 }, (_, i) => workerSlotName(range.first + i));
-      return pulumi.all([hub.facts, ca.hosts(names), ca.host("probe")]).apply(([facts, hosts, probe]) =>
-        JSON.stringify(buildInhouseBundle(facts, hosts.map((h) => ({ ...h, slot: Number(h.name.slice("worker".length)) })), probe)));
-    })()
-  : pulumi.output(""));
+/** Worker slots kept for in-house machines and clones: seal them with `npm run keybundle`. */
+export const inhouseSlots = config.inhouseRange ? `${workerSlotName(config.inhouseRange.first)}-${workerSlotName(config.inhouseRange.last)}` : "none";
+export const inhouseBundle = pulumi.secret(inhouseBundleOutput());
 
 /** What the farm costs while it runs, from lib/pricing.ts (list prices; see its source and date). */
 export const cost = estimateFarmCost(config);

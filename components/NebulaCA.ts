@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import { AddressPlan } from "../nebula/addressPlan";
-import { FarmPki, IssuedHostRecord, issueFarmPki } from "../nebula/batch";
+import { FarmPki, issueFarmPki } from "../nebula/batch";
 
 export interface NebulaCAArgs {
   farmName: string;
@@ -77,16 +77,18 @@ export class NebulaCA extends pulumi.ComponentResource {
 
   /** One host's certificate and key (a secret output): what that host, and only it, receives. */
   host(name: string): pulumi.Output<HostCredentials> {
-    return this.pki.apply((p) => {
-      const h = p.hosts.find((x: IssuedHostRecord) => x.name === name);
-      if (!h) throw new Error(`NebulaCA: no certificate named ${name}`);
-      return { name: h.name, overlayIp: h.overlayIp, certPem: h.certPem, keyPem: h.keyPem };
-    });
+    return this.hosts([name]).apply(([h]) => h);
   }
 
-  /** Several hosts at once (the in-house keybundle). */
+  /** Several hosts at once, in the order asked (the in-house keybundle). */
   hosts(names: string[]): pulumi.Output<HostCredentials[]> {
-    const wanted = new Set(names);
-    return this.pki.apply((p) => p.hosts.filter((h) => wanted.has(h.name)).map((h) => ({ name: h.name, overlayIp: h.overlayIp, certPem: h.certPem, keyPem: h.keyPem })));
+    return this.pki.apply((p) => {
+      const byName = new Map(p.hosts.map((h) => [h.name, h]));
+      return names.map((name) => {
+        const h = byName.get(name);
+        if (!h) throw new Error(`NebulaCA: no certificate named ${name}`);
+        return { name: h.name, overlayIp: h.overlayIp, certPem: h.certPem, keyPem: h.keyPem };
+      });
+    });
   }
 }
