@@ -5,6 +5,7 @@
 // by each site's instance role for just its own object.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { Image } from "../../lib/config";
 import { isIpv6Cidr } from "../../nebula/ipv4";
 import { splitBoot, SplitBoot } from "./awsBoot";
 import { AwsRegion, awsRegion } from "./awsRegion";
@@ -33,6 +34,23 @@ const METADATA: aws.types.input.ec2.InstanceMetadataOptions = { httpEndpoint: "e
 
 function rootDisk(gb: number, tags: Record<string, string>): aws.types.input.ec2.InstanceRootBlockDevice {
   return { encrypted: true, volumeType: "gp3", volumeSize: gb, deleteOnTermination: true, tags };
+}
+
+/** What every instance of the farm has: hardened metadata, encrypted root, its own boot split. */
+function instanceBase(r: AwsRegion, sg: aws.ec2.SecurityGroup, profile: aws.iam.InstanceProfile, split: pulumi.Output<SplitBoot>, image: Image, instanceType: string, rootGb: number, rootTags: Record<string, string>): aws.ec2.InstanceArgs {
+  return {
+    ami: r.ami(image),
+    instanceType,
+    subnetId: r.subnetId,
+    vpcSecurityGroupIds: [sg.id],
+    associatePublicIpAddress: true,
+    keyName: r.keyName,
+    iamInstanceProfile: profile.name,
+    userDataBase64: userDataOf(split),
+    userDataReplaceOnChange: true,
+    metadataOptions: METADATA,
+    rootBlockDevice: rootDisk(rootGb, rootTags),
+  };
 }
 
 /** An instance role and profile for one site; what it may read is added with its payload. */
@@ -111,17 +129,7 @@ export const awsBackend: CloudBackend = {
         const split = splitFor(name, r, launch.boot);
         const placed = placePayload(name, r, split, role, args.labels, opts);
         const server = new aws.ec2.Instance(`${name}-server`, {
-          ami: r.ami(launch.image),
-          instanceType: launch.serverType,
-          subnetId: r.subnetId,
-          vpcSecurityGroupIds: [sg.id],
-          associatePublicIpAddress: true,
-          keyName: r.keyName,
-          iamInstanceProfile: profile.name,
-          userDataBase64: userDataOf(split),
-          userDataReplaceOnChange: true,
-          metadataOptions: METADATA,
-          rootBlockDevice: rootDisk(ROOT_GB.hub, tag("hub-root")),
+          ...instanceBase(r, sg, profile, split, launch.image, launch.serverType, ROOT_GB.hub, tag("hub-root")),
           tags: tag("hub"),
         }, {
           ...opts,
@@ -166,17 +174,7 @@ export const awsBackend: CloudBackend = {
         placed ??= placePayload(name, r, split, role, args.labels, opts);
         const tags = { ...args.labels, "oomerfarm-worker": workerName, Name: `${args.farmName}-${workerName}` };
         const server = new aws.ec2.Instance(`${name}-${workerName}`, {
-          ami: r.ami(args.image),
-          instanceType: args.serverType,
-          subnetId: r.subnetId,
-          vpcSecurityGroupIds: [sg.id],
-          associatePublicIpAddress: true,
-          keyName: r.keyName,
-          iamInstanceProfile: profile.name,
-          userDataBase64: userDataOf(split),
-          userDataReplaceOnChange: true,
-          metadataOptions: METADATA,
-          rootBlockDevice: rootDisk(ROOT_GB.worker, tags),
+          ...instanceBase(r, sg, profile, split, args.image, args.serverType, ROOT_GB.worker, tags),
           tags,
           ...(spot ? { instanceMarketOptions: spotMarketOptions(spot), instanceInitiatedShutdownBehavior: "terminate" } : {}),
         }, { ...opts, dependsOn: placed, ignoreChanges: ["ami"] });
