@@ -53,6 +53,10 @@ for r in ${RENDERERS:-}; do
     blender)
       require_vars BLENDER_URL
       install_renderer blender "$BLENDER_URL" "${BLENDER_SHA256:-}" blender
+      # Where Deadline's stock Blender plugin looks on Linux (its Blender.param default), so the
+      # built-in plugin finds this Blender without a setting in the repository.
+      mkdir -p /usr/local/Blender
+      ln -sfn "$(readlink -f /usr/local/bin/blender)" /usr/local/Blender/blender
       ;;
     *) die "unknown renderer '$r' in RENDERERS" ;;
   esac
