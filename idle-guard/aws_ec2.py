@@ -1,16 +1,19 @@
-"""Stop this farm's worker instances through the EC2 Query API (stdlib only, Python 3.6).
+"""Remove this farm's worker instances through the EC2 Query API (stdlib only, Python 3.6).
 
-Stop, not terminate: a stopped instance stops compute billing (its EBS volumes and any public
-IPv4 still bill), and `pulumi refresh && pulumi up` starts it again. Only instances tagged
-oomerfarm-farm=<farm> AND oomerfarm-role=worker are touched; tags are checked again on every
-returned instance, so the hub is never stopped even if a filter were ignored.
-Limitation: one-time spot instances cannot be stopped (EC2 answers UnsupportedOperation); the
-error is logged and the instance is left running.
+On-demand workers are stopped: a stopped instance stops compute billing (its EBS volumes and
+any public IPv4 still bill), and `pulumi refresh && pulumi up` starts it again. Spot workers
+(DescribeInstances: instanceLifecycle=spot) are terminated: the farm's spot workers are
+one-time requests, which EC2 refuses to stop (UnsupportedOperation), and `pulumi refresh &&
+pulumi up` creates them anew. Their root volume goes with them (deleteOnTermination); the
+guard itself never calls a volume API.
+Only instances tagged oomerfarm-farm=<farm> AND oomerfarm-role=worker are touched; tags are
+checked again on every returned instance, so the hub is never stopped even if a filter were
+ignored.
 
-Credentials: by default the hub's instance profile through IMDSv2 (no secret on disk); give it
-a policy allowing ec2:DescribeInstances and ec2:StopInstances, the latter only on resources
-tagged oomerfarm-farm=<farm> and oomerfarm-role=worker. A static key pair from the guard's
-0600 config is the fallback for hubs outside AWS.
+Credentials: by default the hub's instance profile through IMDSv2 (no secret on disk); the stack
+gives it ec2:DescribeInstances, and ec2:StopInstances + ec2:TerminateInstances only on
+instances tagged oomerfarm-farm=<farm> and oomerfarm-role=worker. A static key pair from the
+guard's 0600 config is the fallback for hubs outside AWS.
 """
 import datetime
 import json
@@ -81,7 +84,8 @@ def _text(elem, name):
 
 
 def list_workers(endpoint, region, creds, farm, timeout=20):
-    """[(instance_id, tags)] of running/pending instances tagged as this farm's workers."""
+    """[(instance_id, tags, lifecycle)] of running/pending instances tagged as this farm's
+    workers; lifecycle is "spot" for spot instances, "" for on-demand (EC2 leaves it out)."""
     check_farm_name(farm)
     found = []
     token = None
@@ -102,29 +106,33 @@ def list_workers(endpoint, region, creds, farm, timeout=20):
             for tag_set in _children(inst, "tagSet"):
                 for item in _children(tag_set, "item"):
                     tags[_text(item, "key")] = _text(item, "value")
-            found.append((_text(inst, "instanceId"), tags))
+            found.append((_text(inst, "instanceId"), tags, _text(inst, "instanceLifecycle")))
         token = _text(root, "nextToken")
         if not token:
             break
-    return [(i, t) for i, t in found if t.get(FARM_LABEL) == farm and t.get(ROLE_LABEL) == WORKER_ROLE]
+    return [(i, t, lc) for i, t, lc in found if t.get(FARM_LABEL) == farm and t.get(ROLE_LABEL) == WORKER_ROLE]
 
 
-def stop_farm_workers(endpoint, region, creds, farm, log, dry_run=False, timeout=20):
-    """Stop every worker instance of the farm. Returns (stopped_ids, errors); never raises ApiError."""
+def remove_farm_workers(endpoint, region, creds, farm, log, dry_run=False, timeout=20):
+    """Stop every on-demand worker instance of the farm, terminate every spot one.
+    Returns (removed_ids, errors); never raises ApiError."""
     try:
         workers = list_workers(endpoint, region, creds, farm, timeout=timeout)
     except ApiError as e:
         return [], [str(e)]
-    stopped, errors = [], []
-    for instance_id, tags in workers:
+    removed, errors = [], []
+    for instance_id, tags, lifecycle in workers:
         name = "%s (%s)" % (tags.get("Name", "?"), instance_id)
+        # One-time spot instances cannot be stopped; terminating is the only way to end billing.
+        action, verb = ("TerminateInstances", "terminate") if lifecycle == "spot" else ("StopInstances", "stop")
+        what = "spot worker instance" if lifecycle == "spot" else "worker instance"
         if dry_run:
-            log("dry run: would stop worker instance %s" % name)
+            log("dry run: would %s %s %s" % (verb, what, name))
             continue
         try:
-            _call(endpoint, region, creds, {"Action": "StopInstances", "InstanceId.1": instance_id}, timeout)
-            stopped.append(instance_id)
-            log("stopped worker instance %s" % name)
+            _call(endpoint, region, creds, {"Action": action, "InstanceId.1": instance_id}, timeout)
+            removed.append(instance_id)
+            log("%s %s %s" % ("terminated" if verb == "terminate" else "stopped", what, name))
         except ApiError as e:
-            errors.append("stop %s: %s" % (name, e))
-    return stopped, errors
+            errors.append("%s %s: %s" % (verb, name, e))
+    return removed, errors

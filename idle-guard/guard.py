@@ -2,8 +2,8 @@
 """oomerfarm idle guard: one run, started every minute by oomerfarm-idle-guard.timer on the hub.
 
 Asks Deadline whether any job is queued or rendering; after IDLE_MINUTES of continuous
-idleness it removes the farm's workers (Hetzner: delete; AWS: stop). Never the hub, never a
-volume. Python 3.6 stdlib only (EL8's /usr/libexec/platform-python).
+idleness it removes the farm's workers (Hetzner: delete; AWS: stop on-demand, terminate spot).
+Never the hub, never a volume. Python 3.6 stdlib only (EL8's /usr/libexec/platform-python).
 
 Config: /etc/oomerfarm/idle-guard.env (0600, KEY='value' lines; see README.md), plus FARM_NAME
 from /etc/oomerfarm/farm.env. Exit status: 0 after a normal run, including a cloud API error
@@ -11,6 +11,7 @@ from /etc/oomerfarm/farm.env. Exit status: 0 after a normal run, including a clo
 shows it. The timer keeps firing either way.
 """
 import os
+import re
 import shlex
 import stat
 import sys
@@ -103,10 +104,14 @@ def remove_workers(cfg):
         token = read_secret_file(cfg.get("HCLOUD_TOKEN_FILE", "/etc/oomerfarm/secrets/hcloud-idle-guard.token"))
         api = cfg.get("HCLOUD_API_URL", hetzner.DEFAULT_API_URL)
         return hetzner.delete_farm_workers(api, token, cfg["FARM_NAME"], log, dry_run=dry_run, timeout=timeout)
-    region = cfg.get("AWS_REGION", "")
-    if not region:
+    # One region or a comma-separated list: every region the farm's workers run in.
+    regions = [r.strip() for r in cfg.get("AWS_REGION", "").split(",") if r.strip()]
+    if not regions:
         raise ConfigError("AWS_REGION is required when CLOUD=aws")
-    endpoint = cfg.get("AWS_EC2_ENDPOINT", aws_ec2.default_endpoint(region))
+    for region in regions:
+        # The region becomes part of the endpoint's host name: letters, digits and '-' only.
+        if not re.match(r"^[a-z]{2}(-[a-z0-9]+)+$", region):
+            raise ConfigError("AWS_REGION %r is not an AWS region name" % region)
     if cfg.get("AWS_ACCESS_KEY_ID"):
         creds = (cfg["AWS_ACCESS_KEY_ID"], cfg.get("AWS_SECRET_ACCESS_KEY", ""), cfg.get("AWS_SESSION_TOKEN") or None)
     else:
@@ -114,7 +119,13 @@ def remove_workers(cfg):
             creds = aws_ec2.imds_credentials(cfg.get("AWS_IMDS_URL", aws_ec2.DEFAULT_IMDS_URL))
         except hetzner.ApiError as e:
             return [], [str(e)]
-    return aws_ec2.stop_farm_workers(endpoint, region, creds, cfg["FARM_NAME"], log, dry_run=dry_run, timeout=timeout)
+    removed, errors = [], []
+    for region in regions:
+        endpoint = cfg.get("AWS_EC2_ENDPOINT", aws_ec2.default_endpoint(region))
+        r, e = aws_ec2.remove_farm_workers(endpoint, region, creds, cfg["FARM_NAME"], log, dry_run=dry_run, timeout=timeout)
+        removed += r
+        errors += ["%s: %s" % (region, err) for err in e]
+    return removed, errors
 
 
 def run_once(cfg, now, ask_deadline=deadline.active_jobs):
