@@ -54,7 +54,12 @@ const hub = new Hub("hub", {
   credentials: credentials.values,
   labels,
   blocklist: ca.fingerprints.apply((fps) => config.revoked.map((name) => fps[name])),
-  idleGuard: config.idleMinutes > 0 ? { minutes: config.idleMinutes, token: pulumi.secret(config.idleGuardToken ?? "") } : undefined,
+  // Config allows the guard only when every pool is on the hub's cloud; AWS needs no token.
+  idleGuard: config.idleMinutes > 0 ? {
+    minutes: config.idleMinutes,
+    token: config.cloud === "hcloud" ? pulumi.secret(config.idleGuardToken ?? "") : undefined,
+    workerLocations: config.pools.map((p) => p.location),
+  } : undefined,
 });
 
 const pools = config.pools.map((pool) => new WorkerPool(pool.name, {
@@ -68,6 +73,7 @@ const pools = config.pools.map((pool) => new WorkerPool(pool.name, {
   ca,
   sshPublicKey: credentials.sshPublicKey,
   labels,
+  idleGuard: config.idleMinutes > 0,
 }));
 
 const secretValue = <K extends keyof FarmSecretValues>(key: K) => pulumi.secret(credentials.values.apply((v) => v[key]));

@@ -34,8 +34,11 @@ export interface HubArgs {
   labels: Record<string, string>;
   /** fingerprints of revoked certificates, published farm-wide through the hub's share */
   blocklist: pulumi.Input<string[]>;
-  /** opt-in: delete the workers after this many idle minutes (installed over SSH) */
-  idleGuard?: { minutes: number; token: pulumi.Input<string> };
+  /**
+   * opt-in: remove the workers after this many idle minutes (installed over SSH). Hetzner needs
+   * the API token; AWS uses the hub's instance role in the workers' locations (regions).
+   */
+  idleGuard?: { minutes: number; token?: pulumi.Input<string>; workerLocations: string[] };
 }
 
 const WAIT_READY_SCRIPT = fs.readFileSync(path.join(__dirname, "..", "cloud-init", "wait-ready.sh"), "utf8");
@@ -61,6 +64,7 @@ export class Hub extends pulumi.ComponentResource {
       sshAllowedCidrs: args.sshAllowedCidrs,
       sshPublicKey: args.credentials.apply((c) => c.sshPublicKey),
       labels,
+      idleGuard: args.idleGuard ? { workerLocations: this.idleGuardLocations(args) } : undefined,
     }, this);
     this.publicIp = site.publicIp;
     this.overlayIp = args.identity.apply((i) => i.overlayIp);
@@ -98,11 +102,16 @@ export class Hub extends pulumi.ComponentResource {
     this.publishBlocklist(name, args, server.readyAfter, wait);
     if (args.idleGuard) {
       const guard = args.idleGuard;
+      const regions = this.idleGuardLocations(args);
+      const script = args.cloud === "hcloud"
+        ? pulumi.output(guard.token ?? "").apply((token) => idleGuardInstallScript(args.farmName, guard.minutes, { cloud: "hcloud", token }))
+        : pulumi.output(idleGuardInstallScript(args.farmName, guard.minutes, { cloud: "aws", regions }));
       new command.remote.Command(`${name}-idle-guard`, {
         connection: this.connection(args),
-        create: pulumi.secret(pulumi.output(guard.token).apply((token) => idleGuardInstallScript(args.farmName, guard.minutes, token))),
+        create: pulumi.secret(script),
         delete: IDLE_GUARD_UNINSTALL,
-        triggers: [guard.minutes, server.serverId],
+        // Regions only on AWS: Hetzner farms keep the triggers (and the plan) they had.
+        triggers: [guard.minutes, server.serverId, ...(args.cloud === "aws" ? [regions.join(",")] : [])],
       }, { parent: this, dependsOn: wait ? [wait] : server.readyAfter });
     }
 
@@ -111,6 +120,12 @@ export class Hub extends pulumi.ComponentResource {
       overlayIp: this.overlayIp,
       ready: this.ready,
     });
+  }
+
+  /** Where the guard looks for workers: the pools' locations, or the hub's own when there are none. */
+  private idleGuardLocations(args: HubArgs): string[] {
+    const locations = [...new Set(args.idleGuard?.workerLocations ?? [])];
+    return locations.length > 0 ? locations : [args.location];
   }
 
   /** `pulumi up` returns only when the hub's boot has finished, or fails with the failing step. */

@@ -20,6 +20,8 @@ export interface WorkerPoolArgs {
   ca: NebulaCA;
   sshPublicKey: pulumi.Input<string>;
   labels: Record<string, string>;
+  /** the idle guard is on (idleMinutes > 0): it may remove these workers */
+  idleGuard: boolean;
 }
 
 export interface WorkerInfo {
@@ -63,6 +65,7 @@ export class WorkerPool extends pulumi.ComponentResource {
       spotMaxPriceKey: pool.spotMaxPriceKey,
       sshPublicKey: args.sshPublicKey,
       labels: { ...args.labels, "oomerfarm-role": "worker", "oomerfarm-pool": pool.name },
+      idleGuard: args.idleGuard,
     }, this);
     this.workers = [];
     for (let i = 0; i < pool.count; i++) {

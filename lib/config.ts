@@ -106,8 +106,8 @@ export const SETTINGS: SettingDoc[] = [
   { key: "dataVolumeGb", type: "integer 10-10240", default: "50", description: "Size of the hub's data volume (shares and database)." },
   { key: "waitForReady", type: "boolean", default: "true", description: "`pulumi up` waits over SSH until the hub's boot finished, and fails with the failing step." },
   { key: "renderers", type: "list of bella | blender", default: "[bella]", description: "Render tools placed on the share by the hub and installed on every worker." },
-  { key: "idleMinutes", type: "integer >= 0", default: "0 (off)", description: "Idle guard: delete the worker servers after this many minutes without Deadline work." },
-  { key: "idleGuardToken", type: "secret string", default: "(none)", description: "Hetzner API token the idle guard uses to delete this farm's workers (set with --secret; best in a project of its own)." },
+  { key: "idleMinutes", type: "integer >= 0", default: "0 (off)", description: "Idle guard: remove the workers after this many minutes without Deadline work (Hetzner: delete; AWS: stop on-demand, terminate spot). Workers must be on the hub's cloud." },
+  { key: "idleGuardToken", type: "secret string", default: "(none)", description: "Hetzner farms: API token the idle guard uses to delete this farm's workers (set with --secret; best in a project of its own). AWS farms use the hub's instance role instead." },
   { key: "revoked", type: "list of host names", default: "[]", description: "Certificates to block farm-wide (Nebula pki.blocklist), e.g. [worker0003]." },
   { key: "pkiGeneration", type: "integer >= 1", default: "1", description: "Bump to reissue every Nebula key and certificate deliberately." },
   { key: "certValidityDays", type: "integer 30-3650", default: "730", description: "Lifetime of the Nebula CA and host certificates." },
@@ -236,10 +236,14 @@ export function parseFarmConfig(get: (key: string) => string | undefined, stack:
   const idleMinutes = int("idleMinutes", 0, 0, 10080);
   const idleGuardToken = str("idleGuardToken");
   if (idleMinutes > 0) {
-    if (cloud !== "hcloud" || pools.some((p) => p.cloud !== "hcloud")) {
-      throw new ConfigError("idleMinutes", idleMinutes, "the idle guard is wired for Hetzner farms only so far; set 0 on farms with AWS parts");
+    // The guard runs on the hub with the hub's cloud credential (Hetzner token or AWS instance
+    // role), so it can only reach workers on that cloud.
+    const elsewhere = pools.filter((p) => p.cloud !== cloud);
+    if (elsewhere.length > 0) {
+      const names = elsewhere.map((p) => p.name).join(", ");
+      throw new ConfigError("idleMinutes", idleMinutes, `the idle guard runs on the hub (${cloud}) and removes workers through ${cloud} only, but ${elsewhere.length > 1 ? `pools ${names} are` : `pool ${names} is`} on ${elsewhere[0].cloud}; set 0 on farms whose workers span clouds`);
     }
-    if (!idleGuardToken) throw new ConfigError("idleGuardToken", "", "required when idleMinutes > 0: pulumi config set --secret idleGuardToken <Hetzner API token>");
+    if (cloud === "hcloud" && !idleGuardToken) throw new ConfigError("idleGuardToken", "", "required when idleMinutes > 0: pulumi config set --secret idleGuardToken <Hetzner API token>");
     if (sshAllowedCidrs.length === 0) throw new ConfigError("idleMinutes", idleMinutes, "the idle guard is installed over the hub's SSH; sshAllowedCidrs must not be empty");
   }
 

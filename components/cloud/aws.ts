@@ -92,6 +92,28 @@ function placePayload(name: string, r: AwsRegion, split: pulumi.Output<SplitBoot
   return [object, policy];
 }
 
+/**
+ * What the idle guard on the hub may do with the hub's instance role: list instances (EC2 cannot
+ * scope DescribeInstances to resources), and stop or terminate only instances tagged as this
+ * farm's workers in the workers' regions. The role cannot tag anything, so it cannot make the
+ * hub (or anything else) look like a worker.
+ */
+export function idleGuardPolicy(farmName: string, workerRegions: string[]): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ListInstances", Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
+      {
+        Sid: "StopOrTerminateThisFarmsWorkers",
+        Effect: "Allow",
+        Action: ["ec2:StopInstances", "ec2:TerminateInstances"],
+        Resource: [...new Set(workerRegions)].map((region) => `arn:aws:ec2:${region}:*:instance/*`),
+        Condition: { StringEquals: { "aws:ResourceTag/oomerfarm-farm": farmName, "aws:ResourceTag/oomerfarm-role": "worker" } },
+      },
+    ],
+  };
+}
+
 function splitFor(name: string, r: AwsRegion, boot: pulumi.Output<HostBoot>): pulumi.Output<SplitBoot> {
   return pulumi.all([boot, r.bucket.bucket]).apply(([b, bucket]) => splitBoot(b, { bucket, region: r.region, keyPrefix: `boot/${name}` }));
 }
@@ -122,6 +144,12 @@ export const awsBackend: CloudBackend = {
       tags: tag("data"),
     }, { ...opts, retainOnDelete: args.keepData });
     const { role, profile } = siteRole(name, args.farmName, args.labels, opts);
+    if (args.idleGuard) {
+      new aws.iam.RolePolicy(`${name}-idle-guard-policy`, {
+        role: role.id,
+        policy: JSON.stringify(idleGuardPolicy(args.farmName, args.idleGuard.workerLocations)),
+      }, opts);
+    }
     return {
       publicIp: eip.publicIp,
       dataDevice: volume.id.apply(nvmeDevicePath),
@@ -178,6 +206,12 @@ export const awsBackend: CloudBackend = {
           tags,
           ...(spot ? { instanceMarketOptions: spotMarketOptions(spot), instanceInitiatedShutdownBehavior: "terminate" } : {}),
         }, { ...opts, dependsOn: placed, ignoreChanges: ["ami"] });
+        if (args.idleGuard && !spot) {
+          // The idle guard stops on-demand workers behind Pulumi's back, and an Instance alone
+          // never starts a stopped one: this power state does, on `pulumi refresh && pulumi up`.
+          // (Spot workers are terminated instead, and refresh + up makes them anew.)
+          new aws.ec2transitgateway.InstanceState(`${name}-${workerName}-running`, { instanceId: server.id, state: "running" }, opts);
+        }
         return { serverId: server.id, publicIp: server.publicIp };
       },
     };

@@ -33,6 +33,12 @@ export interface HubSiteArgs {
   sshAllowedCidrs: string[];
   sshPublicKey: pulumi.Input<string>;
   labels: Record<string, string>;
+  /**
+   * The idle guard is on: the hub's credential must reach the workers. AWS gives the hub's
+   * instance role DescribeInstances plus Stop/TerminateInstances on this farm's workers in
+   * these locations (regions); Hetzner uses a token the guard gets over SSH, so ignores it.
+   */
+  idleGuard?: { workerLocations: string[] };
 }
 
 /** What exists before the hub server: its stable address and data volume. */
@@ -72,6 +78,11 @@ export interface WorkerSiteArgs {
   spotMaxPriceKey: string;
   sshPublicKey: pulumi.Input<string>;
   labels: Record<string, string>;
+  /**
+   * The idle guard may stop these workers behind Pulumi's back: AWS then keeps on-demand
+   * workers' power state as a resource, so `pulumi refresh && pulumi up` starts them again.
+   */
+  idleGuard: boolean;
 }
 
 /** Per-pool shared resources (firewall, network); workers are launched into it one by one. */
