@@ -9,7 +9,7 @@ require_vars SHARE_DIR REPOSITORY_DIR DATA_MOUNT SAMBA_USER SAMBA_UID
 detect_os
 
 ensure_farm_user
-for d in "$SHARE_DIR" "$SHARE_DIR/projects" "$SHARE_DIR/renders" "$SHARE_DIR/installers" "$REPOSITORY_DIR"; do
+for d in "$SHARE_DIR" "$SHARE_DIR/projects" "$SHARE_DIR/renders" "$SHARE_DIR/installers" "$SHARE_DIR/bella" "$REPOSITORY_DIR"; do
   mkdir -p "$d"
   chown "$SAMBA_USER:$SAMBA_USER" "$d"
   chmod 0775 "$d"

@@ -44,6 +44,7 @@ class DeadlinePlugin:
         self.frame, self.plugin_dir = 1, ""
         self.progress, self.status, self.warnings, self.infos = None, "", [], []
         self.temp_root = tempfile.mkdtemp(prefix="fake-worker-")
+        self.environment = {}
         self._match = None
 
     # Accessors Deadline provides.
@@ -75,6 +76,9 @@ class DeadlinePlugin:
 
     def LogWarning(self, message):
         self.warnings.append(message)
+
+    def SetEnvironmentVariable(self, key, value):
+        self.environment[key] = value
 
     def SetProgress(self, value):
         self.progress = value

@@ -67,6 +67,17 @@ class OneTask(unittest.TestCase):
             "-i:" + local_scene, "-od:" + renders, "-on:oj_0003", "-res:320x240",
             '-pf:beautyPass.outputExt=".png";']))
 
+    def test_no_licence_on_the_share_sets_nothing(self):
+        self.run_callbacks()
+        self.assertEqual(self.plugin.environment, {})
+
+    def test_a_licence_on_the_share_reaches_bella_cli(self):
+        licence = os.path.join(self.share, "bella", "bella.lic")
+        with open(licence, "w") as handle:
+            handle.write("# Bella License\n")
+        self.run_callbacks()
+        self.assertEqual(self.plugin.environment, {"BELLA_LICENSE_PATH": licence})
+
     def test_post_render_fails_without_image_and_passes_with_it(self):
         startup, _exe, _args = self.run_callbacks()
         post = self.plugin.PostRenderTasksCallback.handlers[0]

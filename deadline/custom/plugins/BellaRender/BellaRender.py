@@ -53,6 +53,9 @@ class BellaRenderPlugin(DeadlinePlugin):
         # A cancelled task kills bella_cli too.
         self.UseProcessTree = True
         self.StdoutHandling = True
+        # Bella's licence, when the farm has one: oomerfarm/bella/bella.lic on the share.
+        for key, value in bella_logic.license_env().items():
+            self.SetEnvironmentVariable(key, value)
         self.AddStdoutHandlerCallback(bella_logic.PROGRESS_REGEX).HandleCallback += self.HandleProgress
         self.AddStdoutHandlerCallback(bella_logic.WARNING_REGEX).HandleCallback += self.HandleWarning
         self.AddStdoutHandlerCallback(bella_logic.ERROR_REGEX).HandleCallback += self.HandleError

@@ -174,6 +174,12 @@ def on_share(path):
     return bool(_SHARE.match(path.strip().replace("\\", "/")))
 
 
+def license_env(root=None):
+    """Bella reads its licence from BELLA_LICENSE_PATH: the share's bella/bella.lic, if present."""
+    path = posixpath.join(root or ROOT, "bella", "bella.lic")
+    return {"BELLA_LICENSE_PATH": path} if os.path.isfile(path) else {}
+
+
 def parse_progress(line):
     """Percentage (float, at most 100) from a bella_cli progress line, else None."""
     match = re.search(PROGRESS_REGEX, line or "")
