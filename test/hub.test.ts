@@ -201,3 +201,21 @@ describe("bad input: a clear one-line error and exit 2", () => {
     expect(fs.existsSync(path.join(r.dir, "plan.json"))).toBe(false);
   });
 });
+
+describe("the farm's SSH key on Hetzner", () => {
+  // Hetzner refuses two keys with one fingerprint in a project: hub and pools share one.
+  test("one key for the hub and every Hetzner pool, used by every server", async () => {
+    const pools = [
+      { name: "steady", cloud: "hcloud", serverType: "cpx31", count: 1, slots: 5 },
+      { name: "burst", cloud: "hcloud", serverType: "cpx51", count: 2, slots: 5 },
+    ];
+    const run = await planOk(["--stack", "mixed-example", "--seed", "one-key", "--set", `workerPools=${JSON.stringify(pools)}`]);
+    const resources = readPlan(run.dir).resources;
+    const keys = resources.filter((r) => r.type === "hcloud:index/sshKey:SshKey");
+    expect(keys.map((k) => k.name)).toEqual(["hcloud-ssh"]);
+    const servers = resources.filter((r) => r.type === "hcloud:index/server:Server");
+    expect(servers).toHaveLength(4);
+    const keyIds = new Set(servers.map((s) => JSON.stringify(s.inputs.sshKeys)));
+    expect(keyIds.size).toBe(1);
+  });
+});

@@ -8,10 +8,24 @@ const nebulaRule = (port: number): hcloud.types.input.FirewallRule => ({
   direction: "in", protocol: "udp", port: String(port), sourceIps: ["0.0.0.0/0", "::/0"], description: "Nebula",
 });
 
+/**
+ * One SSH key per farm: Hetzner refuses a second key with the same fingerprint in a project, so
+ * the hub and every pool share this one (made at the top level, like the AWS region resources).
+ */
+const farmKeys = new Map<string, hcloud.SshKey>();
+function farmSshKey(farmName: string, publicKey: pulumi.Input<string>): hcloud.SshKey {
+  let key = farmKeys.get(farmName);
+  if (!key) {
+    key = new hcloud.SshKey("hcloud-ssh", { name: farmName, publicKey, labels: { "oomerfarm-farm": farmName } });
+    farmKeys.set(farmName, key);
+  }
+  return key;
+}
+
 export const hcloudBackend: CloudBackend = {
   hubSite(name: string, args: HubSiteArgs, parent: pulumi.Resource): HubSite {
     const opts = { parent };
-    const key = new hcloud.SshKey(`${name}-ssh`, { name: `${args.farmName}-hub`, publicKey: args.sshPublicKey, labels: args.labels }, opts);
+    const key = farmSshKey(args.farmName, args.sshPublicKey);
     const ip = new hcloud.PrimaryIp(`${name}-ipv4`, {
       name: `${args.farmName}-hub`,
       type: "ipv4",
@@ -61,7 +75,7 @@ export const hcloudBackend: CloudBackend = {
 
   workerSite(name: string, args: WorkerSiteArgs, parent: pulumi.Resource): WorkerSite {
     const opts = { parent };
-    const key = new hcloud.SshKey(`${name}-ssh`, { name: `${args.farmName}-${args.poolName}`, publicKey: args.sshPublicKey, labels: args.labels }, opts);
+    const key = farmSshKey(args.farmName, args.sshPublicKey);
     // Workers take SSH only over the overlay, from bosses: the public side opens Nebula alone.
     const firewall = new hcloud.Firewall(`${name}-firewall`, { name: `${args.farmName}-${args.poolName}`, rules: [nebulaRule(args.nebulaPort)], labels: args.labels }, opts);
     return {
