@@ -16,7 +16,6 @@ instances tagged oomerfarm-farm=<farm> and oomerfarm-role=worker. A static key p
 guard's 0600 config is the fallback for hubs outside AWS.
 """
 import datetime
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,19 +34,8 @@ def default_endpoint(region):
 
 def imds_credentials(imds_url=DEFAULT_IMDS_URL, timeout=5):
     """(access_key, secret_key, session_token) of the instance profile, via IMDSv2."""
-    base = imds_url.rstrip("/")
     try:
-        req = urllib.request.Request(base + "/latest/api/token", method="PUT",
-                                     headers={"X-aws-ec2-metadata-token-ttl-seconds": "300"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            token = resp.read().decode("ascii")
-        hdr = {"X-aws-ec2-metadata-token": token}
-        path = base + "/latest/meta-data/iam/security-credentials/"
-        with urllib.request.urlopen(urllib.request.Request(path, headers=hdr), timeout=timeout) as resp:
-            role = resp.read().decode("utf-8").split("\n")[0].strip()
-        with urllib.request.urlopen(urllib.request.Request(path + role, headers=hdr), timeout=timeout) as resp:
-            data = json.loads(resp.read().decode("utf-8"))
-        return data["AccessKeyId"], data["SecretAccessKey"], data.get("Token")
+        return sigv4.imds_credentials(imds_url, timeout)
     except (urllib.error.URLError, OSError, ValueError, KeyError) as e:
         raise ApiError("instance profile credentials: %s" % e)
 

@@ -1,11 +1,15 @@
-"""AWS Signature Version 4 for one request, stdlib only (Python 3.6).
+"""AWS Signature Version 4 for one request, and the instance-profile credentials it signs
+with (IMDSv2); stdlib only (Python 3.6). Shared by the idle guard and the AWS payload fetch.
 
 Checked in tests against the worked example in AWS's SigV4 documentation (IAM ListUsers,
 AKIDEXAMPLE, 20150830T123600Z).
 """
 import hashlib
 import hmac
+import json
+import urllib.error
 import urllib.parse
+import urllib.request
 
 
 def _hmac(key, msg):
@@ -55,3 +59,24 @@ def sign(method, url, headers, body, access_key, secret_key, region, service, am
     headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (
         access_key, scope, signed_headers, signature)
     return headers
+
+
+def imds_credentials(base, timeout=5):
+    """(access_key, secret_key, session_token) of the instance profile, via IMDSv2.
+
+    Raises urllib.error.URLError (or OSError/ValueError/KeyError) when they are not there yet.
+    """
+    base = base.rstrip("/")
+    req = urllib.request.Request(base + "/latest/api/token", method="PUT",
+                                 headers={"X-aws-ec2-metadata-token-ttl-seconds": "300"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        token = resp.read().decode("ascii")
+    hdr = {"X-aws-ec2-metadata-token": token}
+    path = base + "/latest/meta-data/iam/security-credentials/"
+    with urllib.request.urlopen(urllib.request.Request(path, headers=hdr), timeout=timeout) as resp:
+        role = resp.read().decode("utf-8").split("\n")[0].strip()
+    if not role:
+        raise urllib.error.URLError("no instance profile role yet")
+    with urllib.request.urlopen(urllib.request.Request(path + role, headers=hdr), timeout=timeout) as resp:
+        data = json.loads(resp.read().decode("utf-8"))
+    return data["AccessKeyId"], data["SecretAccessKey"], data.get("Token")

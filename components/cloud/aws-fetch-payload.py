@@ -16,7 +16,6 @@ OOMERFARM_STATE_DIR, OOMERFARM_LOG_DIR, OOMERFARM_FETCH_RETRY_SECONDS.
 import argparse
 import datetime
 import hashlib
-import json
 import os
 import sys
 import time
@@ -45,22 +44,6 @@ def log(msg):
         pass
 
 
-def imds_credentials(base, timeout=5):
-    req = urllib.request.Request(base + "/latest/api/token", method="PUT",
-                                 headers={"X-aws-ec2-metadata-token-ttl-seconds": "300"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        token = resp.read().decode("ascii")
-    hdr = {"X-aws-ec2-metadata-token": token}
-    path = base + "/latest/meta-data/iam/security-credentials/"
-    with urllib.request.urlopen(urllib.request.Request(path, headers=hdr), timeout=timeout) as resp:
-        role = resp.read().decode("utf-8").split("\n")[0].strip()
-    if not role:
-        raise urllib.error.URLError("no instance profile role yet")
-    with urllib.request.urlopen(urllib.request.Request(path + role, headers=hdr), timeout=timeout) as resp:
-        data = json.loads(resp.read().decode("utf-8"))
-    return data["AccessKeyId"], data["SecretAccessKey"], data.get("Token")
-
-
 def object_url(bucket, region, key):
     endpoint = os.environ.get("OOMERFARM_S3_ENDPOINT")
     if endpoint:
@@ -87,7 +70,7 @@ def fetch(args):
     while True:
         attempt += 1
         try:
-            body = get_object(url, args.region, imds_credentials(imds))
+            body = get_object(url, args.region, sigv4.imds_credentials(imds))
             break
         except urllib.error.HTTPError as e:
             why = "HTTP %d from %s" % (e.code, url if e.code != 403 else "S3 (instance profile not usable yet?)")
