@@ -23,23 +23,10 @@ const cache = new Map<string, string>();
 function source(path: string): string {
   let text = cache.get(path);
   if (text === undefined) {
-    text = shipped(readFileSync(path, "utf8"));
+    text = readFileSync(path, "utf8");
     cache.set(path, text);
   }
   return text;
-}
-
-/**
- * The copy a host gets: full-line comments dropped (the repository keeps them) because
- * user data is capped at 32 KiB. The shebang and shellcheck directives stay. Safe for our
- * files: none has a heredoc or multi-line string with lines starting with "#" (the tests
- * re-parse every shipped script).
- */
-export function shipped(text: string): string {
-  return text
-    .split("\n")
-    .filter((line, i) => !/^\s*#/.test(line) || (i === 0 && line.startsWith("#!")) || /^\s*# shellcheck /.test(line))
-    .join("\n");
 }
 
 /** Step names a role runs, in order, from steps/ROLE.steps (comments and blanks skipped). */

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BootFile, renderCloudConfig } from "./cloudConfig";
 import { bootFiles, RUN_STEPS } from "./bootFiles";
-import { PAYLOAD_PATH, packPayload, stripForTransport } from "./payload";
+import { PAYLOAD_PATH, packForTransport } from "./payload";
 import { renderEnvFile } from "./farmEnv";
 import { renderMongodConf } from "./mongodConf";
 import { renderSmbConf } from "./smbConf";
@@ -147,6 +147,19 @@ function deadlineCustomFiles(): BootFile[] {
   return deadlineCustomCache;
 }
 
+const payloads = new Map<string, BootFile[]>();
+
+/** The code every host of a role boots with; one list per kind, so it is packed only once. */
+function rolePayload(role: "hub" | "worker", withPlugins: boolean): BootFile[] {
+  const key = `${role}/${withPlugins}`;
+  let files = payloads.get(key);
+  if (!files) {
+    files = [...bootFiles(role), ...(withPlugins ? deadlineCustomFiles() : [])];
+    payloads.set(key, files);
+  }
+  return files;
+}
+
 /** A host's files: `files` differ per host or farm; `payload` is the same code on every host of a role. */
 export interface HostFiles {
   files: BootFile[];
@@ -178,17 +191,17 @@ export function hubFiles(facts: FarmFacts, hub: HostIdentity, secrets: HubSecret
       permissions: "0644",
     },
   ];
-  return { files, payload: bootFiles("hub") };
+  return { files, payload: rolePayload("hub", false) };
 }
 
 export function workerFiles(facts: FarmFacts, worker: HostIdentity): HostFiles {
   // The Deadline plugins ride with the workers: the hub's user data has no room left for them.
-  return { files: commonFiles(facts, worker, "worker"), payload: [...bootFiles("worker"), ...(facts.renderers.includes("bella") ? deadlineCustomFiles() : [])] };
+  return { files: commonFiles(facts, worker, "worker"), payload: rolePayload("worker", facts.renderers.includes("bella")) };
 }
 
 /** The cloud-config a server receives: its files, the payload, then the boot steps. */
 export function hostCloudConfig(hostname: string, role: "hub" | "worker", host: HostFiles): string {
-  const payload = packPayload(host.payload.map((f) => ({ ...f, content: stripForTransport(f.path, f.content.toString()) })));
+  const payload = packForTransport(host.payload);
   return renderCloudConfig({
     hostname,
     files: [...host.files, { path: PAYLOAD_PATH, content: payload, permissions: "0600" }],

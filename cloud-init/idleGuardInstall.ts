@@ -3,7 +3,7 @@
 // config and, on Hetzner, the token (0600) and enables the timer. Pure: the same inputs give the same script.
 import * as fs from "fs";
 import * as path from "path";
-import { packPayload, stripForTransport } from "./payload";
+import { packForTransport } from "./payload";
 import { shellQuote } from "./farmEnv";
 
 const GUARD_SRC = path.join(__dirname, "..", "idle-guard");
@@ -15,7 +15,7 @@ function guardFiles() {
     const unit = /\.(service|timer)$/.test(f);
     return {
       path: unit ? `/etc/systemd/system/${f}` : `${GUARD_DEST}/${f}`,
-      content: stripForTransport(f, fs.readFileSync(path.join(GUARD_SRC, f), "utf8")),
+      content: fs.readFileSync(path.join(GUARD_SRC, f), "utf8"),
       permissions: "0644",
     };
   });
@@ -29,7 +29,7 @@ function guardFiles() {
 export type IdleGuardCloud = { cloud: "hcloud"; token: string } | { cloud: "aws"; regions: string[] };
 
 export function idleGuardInstallScript(farmName: string, idleMinutes: number, target: IdleGuardCloud): string {
-  const archive = packPayload(guardFiles()).toString("base64");
+  const archive = packForTransport(guardFiles()).toString("base64");
   const common = [`FARM_NAME=${farmName}`, `IDLE_MINUTES=${idleMinutes}`];
   let env: string[];
   let secret: string[];

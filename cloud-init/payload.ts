@@ -77,7 +77,28 @@ export function unpackPayload(tgz: Buffer): BootFile[] {
 export function stripForTransport(path: string, content: string): string {
   if (path.endsWith(".sh")) return stripShell(content);
   if (path.endsWith(".py")) return stripPython(content);
+  if (/\.(service|timer|steps)$/.test(path) || path.startsWith("/etc/systemd/")) return stripLineComments(content);
   return content;
+}
+
+const packed = new WeakMap<readonly BootFile[], Buffer>();
+
+/**
+ * The payload as it travels: stripped, then packed. Memoized per file list, so the code shared by
+ * a hundred workers is compressed once, not once per worker.
+ */
+export function packForTransport(files: readonly BootFile[]): Buffer {
+  let tgz = packed.get(files);
+  if (!tgz) {
+    tgz = packPayload(files.map((f) => ({ ...f, content: stripForTransport(f.path, fileBytes(f).toString("utf8")) })));
+    packed.set(files, tgz);
+  }
+  return tgz;
+}
+
+/** systemd units and step lists: only full-line comments and blank lines go. */
+function stripLineComments(content: string): string {
+  return `${content.split("\n").filter((l) => l.trim() !== "" && !/^\s*[#;]/.test(l)).join("\n")}\n`;
 }
 
 function stripShell(content: string): string {

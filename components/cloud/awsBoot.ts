@@ -10,7 +10,7 @@ import * as zlib from "zlib";
 import { renderCloudConfig } from "../../cloud-init/cloudConfig";
 import { RUN_STEPS } from "../../cloud-init/bootFiles";
 import { HostFiles } from "../../cloud-init/hostFiles";
-import { PAYLOAD_PATH, packPayload, stripForTransport } from "../../cloud-init/payload";
+import { PAYLOAD_PATH, packForTransport, stripForTransport } from "../../cloud-init/payload";
 import { HostBoot } from "./types";
 
 /** EC2's limit on user data, in bytes before base64. */
@@ -46,7 +46,7 @@ export interface SplitBoot {
 
 /** The payload as the whole Hetzner cloud-config embeds it (same files, same bytes). */
 export function hostPayload(host: HostFiles): Payload {
-  const tgz = packPayload(host.payload.map((f) => ({ ...f, content: stripForTransport(f.path, f.content.toString()) })));
+  const tgz = packForTransport(host.payload);
   return { tgz, sha256: crypto.createHash("sha256").update(tgz).digest("hex") };
 }
 
