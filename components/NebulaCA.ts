@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import { AddressPlan } from "../nebula/addressPlan";
-import { FarmPki, issueFarmPki } from "../nebula/batch";
+import { FarmPki, IssuedHostRecord, issueFarmPki } from "../nebula/batch";
 
 export interface NebulaCAArgs {
   farmName: string;
@@ -35,6 +35,8 @@ export class NebulaCA extends pulumi.ComponentResource {
   readonly earliestExpiry: pulumi.Output<string>;
   /** the seed for other deterministic secrets of this generation */
   private readonly pki: pulumi.Output<FarmPki>;
+  /** the same hosts by name, built once: every worker looks itself up here */
+  private readonly byName: pulumi.Output<Record<string, IssuedHostRecord>>;
 
   constructor(name: string, args: NebulaCAArgs, opts?: pulumi.ComponentResourceOptions) {
     super("oomerfarm:index:NebulaCA", name, {}, opts);
@@ -63,6 +65,7 @@ export class NebulaCA extends pulumi.ComponentResource {
     this.caCertPem = pulumi.unsecret(this.pki.apply((p) => p.caCertPem));
     this.certificates = pulumi.unsecret(this.pki.apply((p) => Object.fromEntries(p.hosts.map((h) => [h.name, h.certPem]))));
     this.fingerprints = pulumi.unsecret(this.pki.apply((p) => Object.fromEntries(p.hosts.map((h) => [h.name, h.fingerprint]))));
+    this.byName = this.pki.apply((p) => Object.fromEntries(p.hosts.map((h) => [h.name, h])));
     this.earliestExpiry = pulumi.unsecret(this.pki.apply((p) => new Date(Math.min(p.caNotAfter, ...p.hosts.map((h) => h.notAfter)) * 1000).toISOString()));
 
     this.registerOutputs({
@@ -82,13 +85,10 @@ export class NebulaCA extends pulumi.ComponentResource {
 
   /** Several hosts at once, in the order asked (the in-house keybundle). */
   hosts(names: string[]): pulumi.Output<HostCredentials[]> {
-    return this.pki.apply((p) => {
-      const byName = new Map(p.hosts.map((h) => [h.name, h]));
-      return names.map((name) => {
-        const h = byName.get(name);
-        if (!h) throw new Error(`NebulaCA: no certificate named ${name}`);
-        return { name: h.name, overlayIp: h.overlayIp, certPem: h.certPem, keyPem: h.keyPem };
-      });
-    });
+    return this.byName.apply((byName) => names.map((name) => {
+      const h = byName[name];
+      if (!h) throw new Error(`NebulaCA: no certificate named ${name}`);
+      return { name: h.name, overlayIp: h.overlayIp, certPem: h.certPem, keyPem: h.keyPem };
+    }));
   }
 }
